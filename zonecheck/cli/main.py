@@ -1,0 +1,173 @@
+"""`zonecheck` entry point.
+
+Exit codes (SPEC §2): 0 all pass, 1 a failure, 2 bad input or usage (one line on stderr, no traceback),
+3 nothing failed but something is unknown.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import click
+
+from zonecheck import __version__
+from zonecheck.cli.sources import UsageProblem, load_source, source_options
+from zonecheck.engine.results import CheckResult
+
+EXIT_CODES = {"pass": 0, "fail": 1, "unknown": 3}
+EXIT_BAD_INPUT = 2
+
+
+def _input_errors() -> tuple[type[BaseException], ...]:
+    from zonecheck.collect.errors import CollectError
+    from zonecheck.model import SnapshotError
+    from zonecheck.policy import PolicyError
+
+    return (CollectError, SnapshotError, PolicyError, UsageProblem)
+
+
+def _fail_input(message: str) -> None:
+    click.echo(f"zonecheck: error: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every input problem into one line and exit 2; never show a traceback to a user."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except _input_errors() as err:
+            _fail_input(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
+            raise
+        except RecursionError:
+            _fail_input("input is nested too deeply to analyse")
+        except MemoryError:
+            _fail_input("input is too large to analyse in the available memory")
+        except Exception as err:  # noqa: BLE001 - the last line of defence for SPEC §2
+            if os.environ.get("ZONECHECK_DEBUG"):
+                raise
+            click.echo(f"zonecheck: internal error: {type(err).__name__}: {err} "
+                       "(set ZONECHECK_DEBUG=1 for details; please report it)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def _style_for(stream_is_tty: bool) -> Callable[[str, str], str]:
+    colours = {"pass": "green", "fail": "red", "unknown": "yellow"}
+    if not stream_is_tty or os.environ.get("NO_COLOR"):
+        return lambda text, _v: text
+    return lambda text, verdict: click.style(text, fg=colours.get(verdict), bold=True)
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageProblem(f"{output}: cannot write ({err.strerror or err})") from None
+
+
+def _render(result: CheckResult, fmt: str, output: Optional[Path]) -> str:
+    from zonecheck.report import render_json, render_text
+
+    if fmt == "json":
+        return render_json(result)
+    return render_text(result, _style_for(output is None and sys.stdout.isatty()))
+
+
+def _load_policy(path: Path):  # type: ignore[no-untyped-def]
+    from zonecheck.policy import load_policy
+
+    return load_policy(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zonecheck")
+def cli() -> None:
+    """Prove network zone isolation on AWS from Terraform state or a snapshot."""
+
+
+@cli.command()
+@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Zone policy (YAML).")
+@source_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--strict", is_flag=True, help="A verdict resting on assumed AWS defaults is `unknown`.")
+@guarded
+def check(policy_file: Path, terraform_files: tuple[Path, ...], snapshot_file: Optional[Path], fmt: str,
+          output: Optional[Path], strict: bool) -> None:
+    """Decide every assertion of the policy; exit 0 pass, 1 fail, 3 unknown, 2 bad input."""
+    from zonecheck.cli.run import run_check
+
+    policy = _load_policy(policy_file)
+    snapshot = load_source(terraform_files, snapshot_file)
+    result = run_check(policy, snapshot, str(policy_file), strict=strict)
+    _emit(_render(result, fmt, output), output)
+    sys.exit(EXIT_CODES[result.result])
+
+
+@cli.command()
+@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@source_options
+@click.option("--assertion", "assertion_name", required=True, help="Name of the assertion to explain.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@guarded
+def explain(policy_file: Path, terraform_files: tuple[Path, ...], snapshot_file: Optional[Path],
+            assertion_name: str, fmt: str, output: Optional[Path]) -> None:
+    """Show every path between the assertion's zones, hop by hop, with the rule that admitted it."""
+    from zonecheck.cli.run import run_check
+
+    policy = _load_policy(policy_file)
+    names = [a.name for a in policy.assertions]
+    if assertion_name not in names:
+        raise UsageProblem(f"{policy_file}: no assertion named '{assertion_name}' (assertions: {', '.join(names)})")
+    snapshot = load_source(terraform_files, snapshot_file)
+    verdict = run_check(policy, snapshot, str(policy_file), only_assertion=assertion_name).result
+    paths = run_check(policy, snapshot, str(policy_file), only_assertion=assertion_name, explain=True)
+    _emit(_render(paths, fmt, output), output)
+    sys.exit(EXIT_CODES[verdict])
+
+
+@cli.command()
+@source_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the snapshot JSON.")
+@guarded
+def collect(terraform_files: tuple[Path, ...], snapshot_file: Optional[Path], output: Path) -> None:
+    """Read a source and write its canonical snapshot JSON."""
+    from zonecheck.model import to_json
+
+    snapshot = load_source(terraform_files, snapshot_file)
+    _emit(to_json(snapshot), output)
+    click.echo(f"zonecheck: wrote {output}: {len(snapshot.vpcs)} VPCs, {len(snapshot.subnets)} subnets, "
+               f"{len(snapshot.security_groups)} security groups, {len(snapshot.endpoints)} endpoints", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def demo(fmt: str) -> None:
+    """Check the bundled npm-2015 reference estate, before and after the fix."""
+    from zonecheck.cli.demo import run_demo
+
+    sys.exit(run_demo(fmt, _style_for(sys.stdout.isatty())))
+
+
+def main() -> None:
+    cli(prog_name="zonecheck")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""Decide every assertion of a policy against an estate (SPEC §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+from zonecheck.engine import addresses as addr
+from zonecheck.engine.classes import EndpointClass, endpoint_classes
+from zonecheck.engine.estate import Estate
+from zonecheck.engine.flows import Drop, Hop
+from zonecheck.engine.intervals import EMPTY, IntervalSet
+from zonecheck.engine.packets import Box, rule_box
+from zonecheck.engine.results import AssertionResult, CheckResult, Verdict, Witness, overall
+from zonecheck.engine.walk import Delivery, WalkResult, Walker
+from zonecheck.engine.witnesses import build_witnesses
+from zonecheck.model import PortSpec, Snapshot
+from zonecheck.policy.zones import ResolvedZone
+
+MAX_WITNESSES = 200
+"""Per assertion; the JSON report says how many more there were."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str  # "no-access" | "only" | "access"
+    services: tuple[PortSpec, ...] = ()
+    label: str = "no-access"
+
+
+def _service_box(service: PortSpec) -> Box:
+    return rule_box(service)
+
+
+def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[EndpointClass], *,
+          from_internet: bool, to_internet: bool) -> WalkResult:
+    walker = Walker(estate, list(targets), to_internet=to_internet)
+    total = WalkResult()
+    runs = [walker.from_internet()] if from_internet else [walker.from_class(s) for s in sources]
+    for run in runs:
+        total.deliveries.extend(run.deliveries)
+        total.drops.extend(run.drops)
+    return total
+
+
+def _members(estate: Estate, classes: Iterable[EndpointClass]) -> dict[str, IntervalSet]:
+    out: dict[str, IntervalSet] = {}
+    for cls in classes:
+        for endpoint_id in cls.endpoint_ids:
+            endpoint = estate.endpoints.get(endpoint_id)
+            if endpoint is not None:
+                out[endpoint_id] = estate.private_addresses(endpoint) | estate.public_addresses(endpoint)
+    return out
+
+
+def _global_doubts(snapshot: Snapshot) -> list[str]:
+    """Parts of the estate the source could not give or the engine does not model: a `pass` cannot stand."""
+    doubts = [f"incomplete source: {i.family} ({i.scope}): {i.reason}" for i in snapshot.incomplete]
+    doubts += [f"unknown value: {u.resource}.{u.attribute} ({u.reason})" for u in snapshot.unknowns]
+    doubts += [f"not modelled: {u.kind} {u.resource} ({u.reason})" for u in snapshot.unsupported]
+    return doubts
+
+
+def _boxes_minus(boxes: list[Box], cut: Iterable[Box]) -> list[Box]:
+    for other in cut:
+        if not boxes:
+            break
+        nxt: list[Box] = []
+        for box in boxes:
+            nxt.extend(box.subtract(other))
+        boxes = nxt
+    return boxes
+
+
+def evaluate(
+    estate: Estate,
+    *,
+    name: str,
+    source: ResolvedZone,
+    target: ResolvedZone,
+    expectation: Expectation,
+    controls: Sequence[str] = (),
+    description: Optional[str] = None,
+    strict: bool = False,
+    explain: bool = False,
+) -> AssertionResult:
+    from_internet = source.builtin == "internet"
+    to_internet = target.builtin == "internet"
+    sources = [] if source.builtin else endpoint_classes(estate, source, as_source=True)
+    targets = [] if target.builtin else endpoint_classes(estate, target, as_source=False)
+    reasons: list[str] = []
+    if "on-premises" in (source.builtin, target.builtin):
+        reasons.append("on-premises connectivity (VPN, Direct Connect) is not modelled yet")
+    walk = _walk(estate, sources, targets, from_internet=from_internet, to_internet=to_internet)
+    members = _members(estate, [*sources, *targets])
+    doubts = _global_doubts(estate.snapshot)
+
+    assumed_touched = set()
+    for delivery in walk.deliveries:
+        assumed_touched |= delivery.flow.assumed
+    for drop in walk.drops:
+        assumed_touched |= drop.assumed
+
+    def certain(delivery: Delivery) -> bool:
+        if not delivery.flow.certain:
+            return False
+        return not (strict and delivery.flow.assumed)
+
+    witnesses: list[Witness]
+    if expectation.kind == "access":
+        verdict, witnesses, extra = _judge_access(estate, expectation, sources, targets, walk, members,
+                                                  from_internet=from_internet, to_internet=to_internet,
+                                                  certain=certain)
+        reasons.extend(extra)
+    else:
+        violations = _violations(walk.deliveries if not explain else walk.deliveries, expectation, explain)
+        pieces = [(d.source, d.target, box, d.flow.origin, d.flow.hops,
+                   d.flow.doubts + (("rests on assumed defaults: " + ", ".join(sorted(d.flow.assumed)),)
+                                    if strict and d.flow.assumed else ()),
+                   d.flow.rewritten, None) for d, box in violations]
+        witnesses = build_witnesses(pieces, members)
+        if any(certain(d) for d, _ in violations):
+            verdict = "fail"
+        elif violations:
+            verdict = "unknown"
+            reasons.append("a path may exist, through parts of the estate that are not known exactly")
+        else:
+            verdict = "pass"
+    if verdict == "pass":
+        if doubts:
+            verdict = "unknown"
+            reasons.extend(doubts)
+        if reasons:
+            verdict = "unknown"
+        if strict and assumed_touched:
+            verdict = "unknown"
+            reasons.append("--strict: the verdict rests on assumed AWS defaults of " + ", ".join(sorted(assumed_touched)))
+    if verdict == "fail" and from_internet is False and not explain:
+        pass
+    truncated = max(0, len(witnesses) - MAX_WITNESSES)
+    return AssertionResult(
+        name=name, from_zone=source.name, to_zone=target.name, expect=expectation.label,
+        expect_kind=expectation.kind, result=verdict, controls=tuple(controls),
+        witnesses=tuple(witnesses[:MAX_WITNESSES]), reasons=tuple(dict.fromkeys(reasons)),
+        description=description, truncated=truncated,
+    )
+
+
+def _violations(deliveries: list[Delivery], expectation: Expectation, explain: bool) -> list[tuple[Delivery, Box]]:
+    if explain or expectation.kind == "no-access":
+        return [(d, d.flow.box) for d in deliveries]
+    allowed = [_service_box(s) for s in expectation.services]
+    out: list[tuple[Delivery, Box]] = []
+    for delivery in deliveries:
+        for piece in _boxes_minus([delivery.flow.box], allowed):
+            out.append((delivery, piece))
+    return out
+
+
+def _judge_access(estate: Estate, expectation: Expectation, sources: list[EndpointClass],
+                  targets: list[EndpointClass], walk: WalkResult, members: dict[str, IntervalSet], *,
+                  from_internet: bool, to_internet: bool, certain) -> tuple[Verdict, list[Witness], list[str]]:
+    """Every source address must reach every destination address on every listed service."""
+    reasons: list[str] = []
+    required: list[tuple[Optional[EndpointClass], Optional[EndpointClass], Box]] = []
+    src_sets: list[tuple[Optional[EndpointClass], IntervalSet]] = (
+        [(None, estate.internet)] if from_internet else [(s, s.private) for s in sources])
+    dst_sets: list[tuple[Optional[EndpointClass], IntervalSet]] = (
+        [(None, estate.internet)] if to_internet else
+        [(t, (t.public | (t.private & addr.V6_ALL)) if from_internet else t.private) for t in targets])
+    for service in expectation.services:
+        sbox = _service_box(service)
+        for s_cls, s_addr in src_sets:
+            for family in (addr.V4_ALL, addr.V6_ALL):
+                s_part = s_addr & family
+                if not s_part:
+                    continue
+                for t_cls, t_addr in dst_sets:
+                    t_part = t_addr & family
+                    if t_part:
+                        required.append((s_cls, t_cls, Box(s_part, t_part, sbox.protocols, sbox.ports)))
+    if not required:
+        reasons.append("no source and destination addresses of the same IP version to require access between")
+        return "unknown", [], reasons
+
+    def coverage(deliveries: Iterable[Delivery]) -> list[Box]:
+        out = []
+        for d in deliveries:
+            if d.flow.partial_origin:
+                continue
+            b = d.flow.box
+            out.append(Box(d.flow.origin, b.dst if not (d.target and d.target.public_unknown) else
+                           (d.target.addresses | b.dst), b.protocols, b.ports))
+        return out
+
+    sure = coverage(d for d in walk.deliveries if certain(d))
+    maybe = coverage(d for d in walk.deliveries if not certain(d)) + [
+        Box(d.flow.origin, d.flow.box.dst, d.flow.box.protocols, d.flow.box.ports)
+        for d in walk.deliveries if d.flow.partial_origin]
+    missing: list[tuple[Optional[EndpointClass], Optional[EndpointClass], Box]] = []
+    for s_cls, t_cls, box in required:
+        for piece in _boxes_minus([box], sure):
+            missing.append((s_cls, t_cls, piece))
+    if not missing:
+        return "pass", [], reasons
+    definite = [(s, t, p) for s, t, b in missing for p in _boxes_minus([b], maybe)]
+    pieces = []
+    for s_cls, t_cls, box in (definite or missing):
+        explained = False
+        for drop in walk.drops:
+            if drop.origin.isdisjoint(box.src):
+                continue
+            dbox = Box(drop.origin, drop.box.dst, drop.box.protocols, drop.box.ports)
+            inter = dbox.intersect(box)
+            if inter is None:
+                continue
+            explained = True
+            hop = Hop(drop.at, drop.step, drop.reason)
+            pieces.append((s_cls, t_cls, inter, inter.src, drop.hops, (), False, hop))
+        if not explained:
+            pieces.append((s_cls, t_cls, box, box.src, (), (), False,
+                           Hop("-", "no-path", "no route or gateway leads there")))
+    witnesses = build_witnesses(pieces, members)
+    if definite:
+        return "fail", witnesses, reasons
+    reasons.append("the required flows may be delivered only through parts of the estate that are not known exactly")
+    return "unknown", witnesses, reasons
+
+
+def check_result(results: list[AssertionResult], snapshot: Snapshot, strict: bool) -> CheckResult:
+    verdicts: list[Verdict] = [r.result for r in results]
+    return CheckResult(result=overall(verdicts), assertions=tuple(results), source=snapshot.source,
+                       assumptions=snapshot.assumptions, notes=snapshot.notes, strict=strict)

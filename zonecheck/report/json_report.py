@@ -1,0 +1,46 @@
+"""The JSON report of SPEC §5: stable keys, sorted output, one document per run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from zonecheck import __version__
+from zonecheck.engine.results import AssertionResult, CheckResult
+
+
+def assertion_to_dict(result: AssertionResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": result.name,
+        "from": result.from_zone,
+        "to": result.to_zone,
+        "expect": result.expect,
+        "result": result.result,
+        "controls": list(result.controls),
+        "witnesses": [w.as_dict() for w in result.witnesses],
+    }
+    if result.description:
+        out["description"] = result.description
+    if result.reasons:
+        out["reasons"] = list(result.reasons)
+    if result.truncated:
+        out["witnesses_not_shown"] = result.truncated
+    return out
+
+
+def result_to_dict(result: CheckResult) -> dict[str, Any]:
+    counts = {v: sum(1 for a in result.assertions if a.result == v) for v in ("pass", "fail", "unknown")}
+    return {
+        "result": result.result,
+        "zonecheck_version": __version__,
+        "source": {"kind": result.source.kind, "sha256": result.source.sha256, "files": list(result.source.files)},
+        "strict": result.strict,
+        "summary": counts,
+        "assumptions": list(result.assumptions),
+        "notes": list(result.notes),
+        "assertions": [assertion_to_dict(a) for a in result.assertions],
+    }
+
+
+def render_json(result: CheckResult) -> str:
+    return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"
