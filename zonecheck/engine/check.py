@@ -36,7 +36,14 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
           from_internet: bool, to_internet: bool) -> WalkResult:
     walker = Walker(estate, list(targets), to_internet=to_internet)
     total = WalkResult()
-    runs = [walker.from_internet()] if from_internet else [walker.from_class(s) for s in sources]
+    reach = estate.reach
+    target_subnets = {t.subnet_id for t in targets}
+    # Targets with a public or IPv6 address can be reached through the internet (hairpin).
+    via_internet = to_internet or any(t.public or t.public_unknown or (t.private & addr.V6_ALL) for t in targets)
+    if from_internet:
+        runs = [walker.from_internet()]
+    else:
+        runs = [walker.from_class(s) for s in sources if reach.may_reach(s.subnet_id, target_subnets, via_internet)]
     for run in runs:
         total.deliveries.extend(run.deliveries)
         total.drops.extend(run.drops)
@@ -107,18 +114,15 @@ def evaluate(
         return not (strict and delivery.flow.assumed)
 
     witnesses: list[Witness]
+    notes: list[str] = []
     if expectation.kind == "access":
         verdict, witnesses, extra = _judge_access(estate, expectation, sources, targets, walk, members,
                                                   from_internet=from_internet, to_internet=to_internet,
                                                   certain=certain)
         reasons.extend(extra)
     else:
-        violations = _violations(walk.deliveries if not explain else walk.deliveries, expectation, explain)
-        pieces = [(d.source, d.target, box, d.flow.origin, d.flow.hops,
-                   d.flow.doubts + (("rests on assumed defaults: " + ", ".join(sorted(d.flow.assumed)),)
-                                    if strict and d.flow.assumed else ()),
-                   d.flow.rewritten, None) for d, box in violations]
-        witnesses = build_witnesses(pieces, members)
+        violations = _violations(walk.deliveries, expectation)
+        witnesses = build_witnesses(_pieces(violations, strict), members)
         if any(certain(d) for d, _ in violations):
             verdict = "fail"
         elif violations:
@@ -135,19 +139,43 @@ def evaluate(
         if strict and assumed_touched:
             verdict = "unknown"
             reasons.append("--strict: the verdict rests on assumed AWS defaults of " + ", ".join(sorted(assumed_touched)))
-    if verdict == "fail" and from_internet is False and not explain:
-        pass
+    if explain:
+        # Every delivered flow, whatever the expectation, and where the rest stopped.
+        witnesses = build_witnesses(_pieces([(d, d.flow.box) for d in walk.deliveries], strict), members)
+        notes = _drop_summary(walk.drops)
     truncated = max(0, len(witnesses) - MAX_WITNESSES)
     return AssertionResult(
         name=name, from_zone=source.name, to_zone=target.name, expect=expectation.label,
         expect_kind=expectation.kind, result=verdict, controls=tuple(controls),
         witnesses=tuple(witnesses[:MAX_WITNESSES]), reasons=tuple(dict.fromkeys(reasons)),
-        description=description, truncated=truncated,
+        description=description, truncated=truncated, notes=tuple(notes),
     )
 
 
-def _violations(deliveries: list[Delivery], expectation: Expectation, explain: bool) -> list[tuple[Delivery, Box]]:
-    if explain or expectation.kind == "no-access":
+def _pieces(violations: list[tuple[Delivery, Box]], strict: bool) -> list[tuple]:
+    out = []
+    for delivery, box in violations:
+        flow = delivery.flow
+        doubts = flow.doubts
+        if strict and flow.assumed:
+            doubts = doubts + ("rests on assumed defaults: " + ", ".join(sorted(flow.assumed)),)
+        out.append((delivery.source, delivery.target, box, flow.origin, flow.hops, doubts, flow.rewritten, None))
+    return out
+
+
+def _drop_summary(drops: list[Drop], limit: int = 30) -> list[str]:
+    """Where packets stopped, most frequent first: `blocked at sg-ingress sg-db: no ingress rule … (4)`."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for drop in drops:
+        key = (drop.step, drop.at, drop.reason)
+        counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [f"blocked at {step} {at}: {reason} ({n} packet set{'s' if n > 1 else ''})"
+            for (step, at, reason), n in ordered[:limit]]
+
+
+def _violations(deliveries: list[Delivery], expectation: Expectation) -> list[tuple[Delivery, Box]]:
+    if expectation.kind == "no-access":
         return [(d, d.flow.box) for d in deliveries]
     allowed = [_service_box(s) for s in expectation.services]
     out: list[tuple[Delivery, Box]] = []

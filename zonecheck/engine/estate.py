@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from zonecheck.engine.graph import Reach
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.intervals import EMPTY, IntervalSet
@@ -104,6 +107,12 @@ class Estate:
         if a is None or b is None or a.region is None or b.region is None:
             return True  # unknown region: assume the reference may be valid (over-approximation)
         return a.region == b.region
+
+    @cached_property
+    def reach(self) -> "Reach":
+        from zonecheck.engine.graph import Reach
+
+        return Reach(self)
 
     @cached_property
     def internet(self) -> IntervalSet:

@@ -83,6 +83,8 @@ class AssertionResult:
     """Why the verdict is `unknown`, or notes a reader needs (e.g. assumptions it rests on)."""
     description: Optional[str] = None
     truncated: int = 0
+    notes: tuple[str, ...] = ()
+    """For `explain`: where the packets that were not delivered stopped."""
     """How many further witnesses were left out of the report."""
 
 

@@ -23,6 +23,8 @@ def assertion_to_dict(result: AssertionResult) -> dict[str, Any]:
         out["description"] = result.description
     if result.reasons:
         out["reasons"] = list(result.reasons)
+    if result.notes:
+        out["notes"] = list(result.notes)
     if result.truncated:
         out["witnesses_not_shown"] = result.truncated
     return out

@@ -43,6 +43,8 @@ def render_assertion(result: AssertionResult, style: Style = _plain, max_witness
         lines.append(f"         controls: {', '.join(result.controls)}")
     for reason in result.reasons:
         lines.append(f"         why: {reason}")
+    for note in result.notes:
+        lines.append(f"         {note}")
     shown = result.witnesses[:max_witnesses]
     if shown:
         title = {"access": "required flows not delivered", "only": "flows outside the allowed set"}.get(
