@@ -19,9 +19,14 @@ class EndpointRef:
     endpoints: tuple[str, ...] = ()
     seen_as: Optional[str] = None
     """How the destination saw the source when an address was rewritten on the way (public IP, NAT)."""
+    networks: tuple[str, ...] = ()
+    """Exactly the addresses of this side of the witness, as CIDRs (empty for "any internet address")."""
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"id": self.id, "address": self.address}
+        if self.networks and (len(self.networks) > 1 or
+                              self.networks[0] not in (self.address, self.address + "/32", self.address + "/128")):
+            out["networks"] = list(self.networks)
         if len(self.endpoints) > 1:
             out["endpoints"] = list(self.endpoints)
         if self.seen_as:

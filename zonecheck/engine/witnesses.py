@@ -69,15 +69,21 @@ def _merge_exact(triples: list[tuple[IntervalSet, IntervalSet, Optional[Interval
     return items
 
 
-def endpoint_ref(cls: Optional[EndpointClass], addresses: IntervalSet, *, internet_label: str = "internet",
+def endpoint_ref(cls: Optional[EndpointClass], addresses: IntervalSet, *,
                  members: Optional[dict[str, IntervalSet]] = None) -> EndpointRef:
     if cls is None:
-        return EndpointRef("internet", internet_label if addresses is None else _internet_text(addresses))
+        text = _internet_text(addresses)
+        networks = () if text.startswith("any internet") else _cidrs(addresses)
+        return EndpointRef("internet", text, networks=networks)
     ids = cls.endpoint_ids
     if members:
         hit = tuple(i for i in ids if members.get(i) is not None and members[i] & addresses)
         ids = hit or ids
-    return EndpointRef(ids[0], addr.describe(addresses), ids)
+    return EndpointRef(ids[0], addr.describe(addresses), ids, networks=_cidrs(addresses))
+
+
+def _cidrs(addresses: IntervalSet) -> tuple[str, ...]:
+    return tuple(str(n) for n in addr.to_networks(addresses))
 
 
 _INTERNET_TEXT_LIMIT = 3
@@ -113,7 +119,8 @@ def build_witnesses(
         for origin, dst, ports in _merge_exact(triples):
             src_ref = endpoint_ref(source, origin, members=members)
             if rewritten and seen is not None:
-                src_ref = EndpointRef(src_ref.id, src_ref.address, src_ref.endpoints, seen_as=_internet_text(seen))
+                src_ref = EndpointRef(src_ref.id, src_ref.address, src_ref.endpoints, seen_as=_internet_text(seen),
+                                      networks=src_ref.networks)
             dst_ref = endpoint_ref(target, dst, members=members)
             spans: list[Optional[tuple[int, int]]] = list(ports) if ports is not None else [None]
             for span in spans:
