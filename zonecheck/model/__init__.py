@@ -29,6 +29,15 @@ from zonecheck.model.security import (
     protocol_number,
     rule_id,
 )
+from zonecheck.model.hybrid import CustomerGateway, DirectConnectGateway, RoutePropagation, VpnConnection, VpnGateway
+from zonecheck.model.services import LoadBalancer, LoadBalancerListener, TargetGroup, TargetGroupTarget, VpcEndpoint
+from zonecheck.model.transit import (
+    AttachmentKind,
+    TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
+)
 from zonecheck.model.snapshot import (
     SCHEMA_VERSION,
     Incomplete,

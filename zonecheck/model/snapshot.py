@@ -19,7 +19,10 @@ from zonecheck.model.network import (
     Vpc,
     VpcPeering,
 )
+from zonecheck.model.hybrid import CustomerGateway, DirectConnectGateway, RoutePropagation, VpnConnection, VpnGateway
 from zonecheck.model.security import NetworkAcl, PrefixList, SecurityGroup
+from zonecheck.model.services import LoadBalancer, TargetGroup, VpcEndpoint
+from zonecheck.model.transit import TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable
 
 SCHEMA_VERSION = 1
 
@@ -29,7 +32,7 @@ class SnapshotError(Exception):
 
 
 class SourceInfo(Record):
-    kind: Literal["terraform", "snapshot", "aws", "aws-dump", "topology"]
+    kind: Literal["terraform", "snapshot", "aws", "aws-dump", "topology", "merged"]
     sha256: Optional[str] = None
     files: tuple[str, ...] = ()
 
@@ -78,6 +81,17 @@ class Snapshot(Record):
     endpoints: tuple[Endpoint, ...] = ()
     instances: tuple[Instance, ...] = ()
     rds_instances: tuple[RdsInstance, ...] = ()
+    transit_gateways: tuple[TransitGateway, ...] = ()
+    transit_gateway_attachments: tuple[TransitGatewayAttachment, ...] = ()
+    transit_gateway_route_tables: tuple[TransitGatewayRouteTable, ...] = ()
+    vpn_gateways: tuple[VpnGateway, ...] = ()
+    customer_gateways: tuple[CustomerGateway, ...] = ()
+    vpn_connections: tuple[VpnConnection, ...] = ()
+    direct_connect_gateways: tuple[DirectConnectGateway, ...] = ()
+    route_propagations: tuple[RoutePropagation, ...] = ()
+    load_balancers: tuple[LoadBalancer, ...] = ()
+    target_groups: tuple[TargetGroup, ...] = ()
+    vpc_endpoints: tuple[VpcEndpoint, ...] = ()
     incomplete: tuple[Incomplete, ...] = ()
     unknowns: tuple[UnknownValue, ...] = ()
     unsupported: tuple[Unsupported, ...] = ()
@@ -88,6 +102,9 @@ class Snapshot(Record):
 _ID_SORTED = (
     "vpcs", "subnets", "route_tables", "internet_gateways", "egress_only_internet_gateways", "nat_gateways",
     "vpc_peerings", "security_groups", "prefix_lists", "network_acls", "endpoints", "instances", "rds_instances",
+    "transit_gateways", "transit_gateway_attachments", "transit_gateway_route_tables", "vpn_gateways",
+    "customer_gateways", "vpn_connections", "direct_connect_gateways", "load_balancers", "target_groups",
+    "vpc_endpoints",
 )
 
 
@@ -109,6 +126,14 @@ def canonical(snapshot: Snapshot) -> Snapshot:
                               "subnet_ids": tuple(sorted(rt.subnet_ids))})
         for rt in updates["route_tables"]
     )
+    updates["transit_gateway_route_tables"] = tuple(
+        t.model_copy(update={"routes": tuple(sorted(t.routes, key=lambda r: r.label())),
+                             "associations": tuple(sorted(t.associations)),
+                             "propagations": tuple(sorted(t.propagations))})
+        for t in updates["transit_gateway_route_tables"]
+    )
+    updates["route_propagations"] = tuple(sorted(set(snapshot.route_propagations),
+                                                 key=lambda p: (p.route_table_id, p.gateway_id)))
     updates["incomplete"] = tuple(sorted(set(snapshot.incomplete), key=lambda i: (i.family, i.scope, i.reason)))
     updates["unknowns"] = tuple(sorted(set(snapshot.unknowns), key=lambda u: (u.resource, u.attribute)))
     updates["unsupported"] = tuple(sorted(set(snapshot.unsupported), key=lambda u: (u.resource, u.kind)))
