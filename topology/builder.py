@@ -28,6 +28,10 @@ from zonecheck.model import (
     Snapshot,
     SourceInfo,
     Subnet,
+    TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
     Vpc,
     VpcPeering,
     canonical,
@@ -158,6 +162,7 @@ class EstateBuilder:
     _rds: list[RdsInstance] = field(default_factory=list)
     _assumptions: list[str] = field(default_factory=list)
     _extra: dict[str, list] = field(default_factory=dict)
+    _tgw_tables: dict[str, TransitGatewayRouteTable] = field(default_factory=dict)
 
     # -- network -----------------------------------------------------------------------------------
     def vpc(self, vpc_id: str, cidr: str | Sequence[str], *, ipv6: str | None = None, tags: dict[str, str] | None = None,
@@ -303,6 +308,39 @@ class EstateBuilder:
                 owner_tags=tags or {},
             ))
 
+    # -- transit gateways ----------------------------------------------------------------------------
+    def transit_gateway(self, tgw_id: str, *, default_tables: bool = False) -> str:
+        """A TGW; `default_tables=True` gives AWS's default: one table for association and propagation."""
+        table = f"tgw-rtb-{tgw_id}-default" if default_tables else None
+        self.add("transit_gateways", TransitGateway(
+            id=tgw_id, account=self.account, region=self.region, default_route_table_association=default_tables,
+            default_route_table_propagation=default_tables, association_default_route_table_id=table,
+            propagation_default_route_table_id=table))
+        if table:
+            self._tgw_tables[table] = TransitGatewayRouteTable(id=table, transit_gateway_id=tgw_id,
+                                                               is_default_association=True, is_default_propagation=True)
+        return tgw_id
+
+    def tgw_attachment(self, att_id: str, tgw_id: str, vpc_id: str, subnets: Iterable[str]) -> str:
+        """A VPC attachment; with default tables it is associated with and propagates to the default table."""
+        self.add("transit_gateway_attachments", TransitGatewayAttachment(
+            id=att_id, transit_gateway_id=tgw_id, kind="vpc", resource_id=vpc_id, subnet_ids=tuple(subnets)))
+        default = f"tgw-rtb-{tgw_id}-default"
+        if default in self._tgw_tables:
+            table = self._tgw_tables[default]
+            self._tgw_tables[default] = table.model_copy(update={"associations": table.associations + (att_id,),
+                                                                 "propagations": table.propagations + (att_id,)})
+        return att_id
+
+    def tgw_route_table(self, table_id: str, tgw_id: str, *, associations: Iterable[str] = (),
+                        propagations: Iterable[str] = (), routes: Iterable[tuple[str, str | None]] = ()) -> str:
+        """A TGW route table; routes are (CIDR, attachment id or None for a blackhole), all static."""
+        self._tgw_tables[table_id] = TransitGatewayRouteTable(
+            id=table_id, transit_gateway_id=tgw_id, associations=tuple(associations), propagations=tuple(propagations),
+            routes=tuple(TransitGatewayRoute(destination=ip_network(d), attachment_ids=(a,) if a else (),
+                                             state="active" if a else "blackhole") for d, a in routes))
+        return table_id
+
     def endpoint(self, endpoint: Endpoint) -> None:
         self._endpoints.append(endpoint)
 
@@ -332,6 +370,10 @@ class EstateBuilder:
             rds_instances=tuple(self._rds),
             assumptions=tuple(self._assumptions),
         )
+        if self._tgw_tables:
+            self._extra.setdefault("transit_gateway_route_tables", [])
+            extra_tables = [t for t in self._extra["transit_gateway_route_tables"] if t.id not in self._tgw_tables]
+            self._extra["transit_gateway_route_tables"] = extra_tables + list(self._tgw_tables.values())
         if self._extra:
             snapshot = snapshot.model_copy(update={k: getattr(snapshot, k) + tuple(v) for k, v in self._extra.items()})
         return canonical(snapshot)

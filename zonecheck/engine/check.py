@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
 from zonecheck.engine import addresses as addr
-from zonecheck.engine.classes import EndpointClass, endpoint_classes
+from zonecheck.engine.classes import ON_PREMISES, EndpointClass, endpoint_classes
 from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import Drop, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
@@ -33,8 +33,9 @@ def _service_box(service: PortSpec) -> Box:
 
 
 def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[EndpointClass], *,
-          from_internet: bool, to_internet: bool) -> WalkResult:
-    walker = Walker(estate, list(targets), to_internet=to_internet)
+          from_internet: bool, to_internet: bool, from_on_premises: bool = False,
+          to_on_premises: bool = False) -> WalkResult:
+    walker = Walker(estate, list(targets), to_internet=to_internet, to_on_premises=to_on_premises)
     total = WalkResult()
     reach = estate.reach
     target_subnets = {t.subnet_id for t in targets}
@@ -42,8 +43,12 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
     via_internet = to_internet or any(t.public or t.public_unknown or (t.private & addr.V6_ALL) for t in targets)
     if from_internet:
         runs = [walker.from_internet()]
+    elif from_on_premises:
+        runs = [walker.from_on_premises()]
     else:
-        runs = [walker.from_class(s) for s in sources if reach.may_reach(s.subnet_id, target_subnets, via_internet)]
+        # The graph knows nothing of VPN tunnels: towards on-premises, walk every source.
+        runs = [walker.from_class(s) for s in sources
+                if to_on_premises or reach.may_reach(s.subnet_id, target_subnets, via_internet)]
     for run in runs:
         total.deliveries.extend(run.deliveries)
         total.drops.extend(run.drops)
@@ -93,12 +98,13 @@ def evaluate(
 ) -> AssertionResult:
     from_internet = source.builtin == "internet"
     to_internet = target.builtin == "internet"
+    from_on_premises = source.builtin == "on-premises"
+    to_on_premises = target.builtin == "on-premises"
     sources = [] if source.builtin else endpoint_classes(estate, source, as_source=True)
     targets = [] if target.builtin else endpoint_classes(estate, target, as_source=False)
     reasons: list[str] = []
-    if "on-premises" in (source.builtin, target.builtin):
-        reasons.append("on-premises connectivity (VPN, Direct Connect) is not modelled yet")
-    walk = _walk(estate, sources, targets, from_internet=from_internet, to_internet=to_internet)
+    walk = _walk(estate, sources, targets, from_internet=from_internet, to_internet=to_internet,
+                 from_on_premises=from_on_premises, to_on_premises=to_on_premises)
     members = _members(estate, [*sources, *targets])
     doubts = _global_doubts(estate.snapshot)
 
@@ -118,7 +124,8 @@ def evaluate(
     if expectation.kind == "access":
         verdict, witnesses, extra = _judge_access(estate, expectation, sources, targets, walk, members,
                                                   from_internet=from_internet, to_internet=to_internet,
-                                                  certain=certain)
+                                                  from_on_premises=from_on_premises,
+                                                  to_on_premises=to_on_premises, certain=certain)
         reasons.extend(extra)
     else:
         violations = _violations(walk.deliveries, expectation)
@@ -187,15 +194,25 @@ def _violations(deliveries: list[Delivery], expectation: Expectation) -> list[tu
 
 def _judge_access(estate: Estate, expectation: Expectation, sources: list[EndpointClass],
                   targets: list[EndpointClass], walk: WalkResult, members: dict[str, IntervalSet], *,
-                  from_internet: bool, to_internet: bool, certain) -> tuple[Verdict, list[Witness], list[str]]:
+                  from_internet: bool, to_internet: bool, from_on_premises: bool, to_on_premises: bool,
+                  certain) -> tuple[Verdict, list[Witness], list[str]]:
     """Every source address must reach every destination address on every listed service."""
     reasons: list[str] = []
     required: list[tuple[Optional[EndpointClass], Optional[EndpointClass], Box]] = []
-    src_sets: list[tuple[Optional[EndpointClass], IntervalSet]] = (
-        [(None, estate.internet)] if from_internet else [(s, s.private) for s in sources])
-    dst_sets: list[tuple[Optional[EndpointClass], IntervalSet]] = (
-        [(None, estate.internet)] if to_internet else
-        [(t, (t.public | (t.private & addr.V6_ALL)) if from_internet else t.private) for t in targets])
+    src_sets: list[tuple[Optional[EndpointClass], IntervalSet]]
+    if from_internet:
+        src_sets = [(None, estate.internet)]
+    elif from_on_premises:
+        src_sets = [(ON_PREMISES, estate.on_premises.addresses)]
+    else:
+        src_sets = [(s, s.private) for s in sources]
+    dst_sets: list[tuple[Optional[EndpointClass], IntervalSet]]
+    if to_internet:
+        dst_sets = [(None, estate.internet)]
+    elif to_on_premises:
+        dst_sets = [(ON_PREMISES, estate.on_premises.addresses)]
+    else:
+        dst_sets = [(t, (t.public | (t.private & addr.V6_ALL)) if from_internet else t.private) for t in targets]
     for service in expectation.services:
         sbox = _service_box(service)
         for s_cls, s_addr in src_sets:
@@ -255,7 +272,15 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
     return "unknown", witnesses, reasons
 
 
+ON_PREMISES_ASSUMPTION = ("on-premises networks behind VPN connections and Direct Connect are assumed not to carry "
+                          "internet traffic into the tunnels nor to route packets back into the estate")
+
+
 def check_result(results: list[AssertionResult], snapshot: Snapshot, strict: bool) -> CheckResult:
     verdicts: list[Verdict] = [r.result for r in results]
+    assumptions = snapshot.assumptions
+    if snapshot.vpn_connections or snapshot.vpn_gateways or snapshot.direct_connect_gateways or any(
+            a.kind in ("vpn", "direct-connect-gateway", "connect") for a in snapshot.transit_gateway_attachments):
+        assumptions = assumptions + (ON_PREMISES_ASSUMPTION,)
     return CheckResult(result=overall(verdicts), assertions=tuple(results), source=snapshot.source,
-                       assumptions=snapshot.assumptions, notes=snapshot.notes, strict=strict)
+                       assumptions=assumptions, notes=snapshot.notes, strict=strict)

@@ -40,6 +40,11 @@ class EndpointClass:
         return f"{self.endpoint_ids[0]} (+{len(self.endpoint_ids) - 1} alike)"
 
 
+ON_PREMISES = EndpointClass(key="on-premises", subnet_id="", vpc_id="", group_ids=(), endpoint_ids=("on-premises",),
+                            private=EMPTY, public=EMPTY, public_unknown=False)
+"""Stands for the networks behind VPN connections and Direct Connect, as a source or a destination."""
+
+
 def endpoint_classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> list[EndpointClass]:
     """Group the zone's members into classes.
 
@@ -50,8 +55,8 @@ def endpoint_classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> 
     grouped: dict[tuple, dict[str, object]] = {}
     for member in zone.members:
         endpoint = estate.endpoints.get(member.endpoint_id)
-        if endpoint is None:
-            continue
+        if endpoint is None or endpoint.id in estate.inactive:
+            continue  # a stopped instance or detached interface carries no traffic
         vpc_id = estate.vpc_of_subnet(endpoint.subnet_id) or "?"
         selected = addr.of_networks(member.addresses)
         own_private = estate.private_addresses(endpoint)

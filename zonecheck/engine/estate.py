@@ -7,16 +7,21 @@ addresses are members of sg-x?" and the like, so the deciding code stays small.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import ip_network
 from functools import cached_property
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     from zonecheck.engine.graph import Reach
+    from zonecheck.engine.transit import TransitIndex
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.model import (
     Endpoint,
+    TransitGatewayAttachment,
+    VpcEndpoint,
+    VpnGateway,
     NatGateway,
     NetworkAcl,
     PrefixList,
@@ -28,6 +33,23 @@ from zonecheck.model import (
     Vpc,
     VpcPeering,
 )
+
+
+INACTIVE_STATES = frozenset({"stopped", "stopping", "terminated", "shutting-down", "available", "detached", "deleted"})
+"""Instance or interface states in which an interface carries no traffic (`available` = not attached)."""
+
+
+@dataclass(frozen=True)
+class OnPremises:
+    """What the estate shows of the networks behind VPN connections and Direct Connect."""
+
+    addresses: IntervalSet
+    doubt: Optional[str]
+    """Set when their prefixes are not known (learned over BGP): then any address outside the VPCs."""
+    vpn_gateway_entries: tuple[tuple[str, str], ...]
+    """(VPN gateway, VPC) pairs through which on-premises traffic enters a VPC."""
+    transit_entries: tuple["TransitGatewayAttachment", ...]
+    """VPN / Direct Connect / Connect attachments through which it enters a transit gateway."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +98,11 @@ class Estate:
         for subnet in snapshot.subnets:
             if subnet.id not in self._acl_of_subnet and subnet.vpc_id in default_acl_of_vpc:
                 self._acl_of_subnet[subnet.id] = default_acl_of_vpc[subnet.vpc_id]
+        self.vpn_gateways: dict[str, VpnGateway] = {g.id: g for g in snapshot.vpn_gateways}
+        self.vpc_endpoints: dict[str, VpcEndpoint] = {e.id: e for e in snapshot.vpc_endpoints}
+        self._propagations: dict[str, list[str]] = {}
+        for prop in snapshot.route_propagations:
+            self._propagations.setdefault(prop.route_table_id, []).append(prop.gateway_id)
         self._routes_cache: dict[str, list[RouteEntry]] = {}
         self._members_cache: dict[str, IntervalSet] = {}
 
@@ -107,6 +134,51 @@ class Estate:
         if a is None or b is None or a.region is None or b.region is None:
             return True  # unknown region: assume the reference may be valid (over-approximation)
         return a.region == b.region
+
+    def availability_zone(self, subnet_id: str) -> Optional[str]:
+        subnet = self.subnets.get(subnet_id)
+        return subnet.availability_zone if subnet else None
+
+    @cached_property
+    def inactive(self) -> frozenset[str]:
+        """Interfaces that carry no traffic: their instance is not running, or they are not attached."""
+        stopped = {i.id for i in self.snapshot.instances if i.state in INACTIVE_STATES}
+        return frozenset(e.id for e in self.snapshot.endpoints
+                         if e.state in INACTIVE_STATES or (e.owner_id is not None and e.owner_id in stopped))
+
+    def appliance(self, target_id: str) -> Optional[Endpoint]:
+        """The interface a route to an ENI or instance sends packets to (an instance: its first interface)."""
+        if target_id in self.endpoints:
+            return self.endpoints[target_id]
+        owned = sorted((e for e in self.snapshot.endpoints if e.owner_id == target_id), key=lambda e: e.id)
+        return owned[0] if owned else None
+
+    @cached_property
+    def transit(self) -> "TransitIndex":
+        from zonecheck.engine.transit import TransitIndex
+
+        return TransitIndex(self.snapshot)
+
+    @cached_property
+    def on_premises(self) -> OnPremises:
+        snap = self.snapshot
+        known = [net for c in snap.vpn_connections for net in c.static_routes]
+        known += [net for g in snap.direct_connect_gateways for net in g.allowed_prefixes]
+        learned = any(not c.static_routes_only for c in snap.vpn_connections) or (
+            not snap.vpn_connections and (snap.vpn_gateways or snap.direct_connect_gateways))
+        if learned or (not known and (snap.vpn_gateways or snap.vpn_connections or snap.direct_connect_gateways)):
+            vpc_space = addr.of_networks([n for v in snap.vpcs for n in (*v.cidrs, *v.ipv6_cidrs)])
+            addresses = addr.ALL_ADDRESSES - vpc_space
+            doubt: Optional[str] = "on-premises prefixes are learned over BGP and not in the source"
+        else:
+            addresses, doubt = addr.of_networks(known), None
+        connected_vgws = {c.vpn_gateway_id for c in snap.vpn_connections if c.vpn_gateway_id and c.state == "available"}
+        connected_vgws |= {v for g in snap.direct_connect_gateways for v in g.vpn_gateway_ids}
+        vgw_entries = tuple(sorted((g.id, vpc) for g in snap.vpn_gateways if g.id in connected_vgws for vpc in g.vpc_ids))
+        transit_entries = tuple(sorted((a for a in snap.transit_gateway_attachments
+                                        if a.kind in ("vpn", "direct-connect-gateway", "connect")
+                                        and a.state in ("available", "modifying")), key=lambda a: a.id))
+        return OnPremises(addresses, doubt, vgw_entries, transit_entries)
 
     @cached_property
     def reach(self) -> "Reach":
@@ -148,6 +220,22 @@ class Estate:
         return addr.of_networks(pl.entries)
 
     # -- routes --------------------------------------------------------------------------------------
+    def _propagated_routes(self, table: RouteTable, vgw_id: str) -> list[RouteEntry]:
+        """Routes a VPN gateway propagates into a table: its static VPN routes, or unknown BGP routes."""
+        if any(r.target_id == vgw_id for r in table.routes):
+            return []  # the source lists the routes it learned (describe-route-tables does)
+        connections = [c for c in self.snapshot.vpn_connections if c.vpn_gateway_id == vgw_id]
+        entries: list[RouteEntry] = []
+        for connection in connections:
+            for net in connection.static_routes:
+                entries.append(RouteEntry(addr.of_network(net), _plen(net),
+                                          Route(destination=net, target="vpn-gateway", target_id=vgw_id)))
+        if not connections or any(not c.static_routes_only for c in connections):
+            entries.append(RouteEntry(addr.ALL_ADDRESSES, -1, Route(destination=ip_network("0.0.0.0/0"),
+                                                                    target="vpn-gateway", target_id=vgw_id),
+                                      doubt=f"routes {vgw_id} propagates into {table.id} (BGP) are not in the source"))
+        return entries
+
     def routes(self, table: RouteTable) -> list[RouteEntry]:
         """Route entries longest prefix first, with the implicit `local` route for every VPC CIDR."""
         cached = self._routes_cache.get(table.id)
@@ -169,6 +257,8 @@ class Estate:
                 else:
                     for net in pl.entries:
                         entries.append(RouteEntry(addr.of_network(net), _plen(net), route))
+        for vgw_id in self._propagations.get(table.id, []):
+            entries.extend(self._propagated_routes(table, vgw_id))
         vpc = self.vpcs.get(table.vpc_id)
         if vpc is not None:
             for net in (*vpc.cidrs, *vpc.ipv6_cidrs):

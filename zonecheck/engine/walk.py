@@ -8,10 +8,10 @@ are this same record, never a second reconstruction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 from zonecheck.engine import addresses as addr
-from zonecheck.engine.classes import EndpointClass
+from zonecheck.engine.classes import ON_PREMISES, EndpointClass
 from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import Drop, Flow, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
@@ -19,13 +19,18 @@ from zonecheck.engine.nacls import nacl_filter
 from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box
 from zonecheck.engine.routing import lpm_split
 from zonecheck.engine.security_groups import ANY_REFERENCES, NO_REFERENCES, ReferenceScope, sg_filter
+from zonecheck.model import TransitGatewayAttachment
 
-MAX_NAT_DEPTH = 3
+MAX_DEPTH = 4
+"""Forwarding hops after the first route (NAT, transit gateway, appliance): enough for real designs
+(spoke -> TGW -> inspection VPC -> TGW -> spoke -> NAT), and a bound against routing loops."""
+
+Arrival = Literal["origin", "nat", "tgw", "appliance"]
 
 
 @dataclass(frozen=True)
 class Sender:
-    """Who puts the packets on the wire in a subnet: an endpoint class, or a NAT gateway forwarding."""
+    """Who puts the packets on the wire in a subnet: an endpoint class, or a gateway forwarding them."""
 
     subnet_id: str
     vpc_id: str
@@ -33,15 +38,19 @@ class Sender:
     public: IntervalSet
     """Public IPv4 addresses the internet gateway translates this sender to."""
     public_unknown: bool = False
+    arrived: Arrival = "origin"
+    """How the packets reached this subnet: VPC edge-to-edge rules forbid some ways out afterwards."""
+    reference_vpcs: frozenset[str] = frozenset()
+    """VPCs (besides the sender's) whose security group references stay valid for these packets."""
 
 
 @dataclass(frozen=True)
 class Delivery:
     flow: Flow
     source: Optional[EndpointClass]
-    """None: the packets came from the internet."""
+    """None: the packets came from the internet (or on-premises, see ON_PREMISES)."""
     target: Optional[EndpointClass]
-    """None: the packets reached the internet."""
+    """None: the packets reached the internet; ON_PREMISES: they left to on-premises networks."""
 
 
 @dataclass
@@ -61,10 +70,12 @@ def _per_family(sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
 
 
 class Walker:
-    def __init__(self, estate: Estate, targets: list[EndpointClass], *, to_internet: bool = False) -> None:
+    def __init__(self, estate: Estate, targets: list[EndpointClass], *, to_internet: bool = False,
+                 to_on_premises: bool = False) -> None:
         self.estate = estate
         self.targets = targets
         self.to_internet = to_internet
+        self.to_on_premises = to_on_premises
         self._by_vpc: dict[str, dict[str, list[EndpointClass]]] = {}
         for target in targets:
             self._by_vpc.setdefault(target.vpc_id, {}).setdefault(target.subnet_id, []).append(target)
@@ -78,6 +89,11 @@ class Walker:
                 self.destinations = self.destinations | (estate.internet & addr.V4_ALL)
         if to_internet:
             self.destinations = self.destinations | estate.internet
+        if to_on_premises:
+            self.destinations = self.destinations | estate.on_premises.addresses
+        self._public_targets = EMPTY
+        for target in targets:
+            self._public_targets = self._public_targets | target.public | (target.private & addr.V6_ALL)
         self._source: Optional[EndpointClass] = None
         self._result = WalkResult()
 
@@ -99,6 +115,24 @@ class Walker:
         self._source, self._result = None, WalkResult()
         for box in _per_family(self.estate.internet, self.destinations):
             self._enter_from_internet(Flow(box, origin=box.src))
+        return self._result
+
+    def from_on_premises(self) -> WalkResult:
+        """Packets from networks behind VPN connections and Direct Connect, through the gateways the data shows."""
+        self._source, self._result = ON_PREMISES, WalkResult()
+        onprem = self.estate.on_premises
+        for box in _per_family(onprem.addresses, self.destinations):
+            flow = Flow(box, origin=box.src)
+            if onprem.doubt:
+                flow = flow.with_doubt(onprem.doubt)
+            for vgw_id, vpc_id in onprem.vpn_gateway_entries:
+                hop = Hop(vgw_id, "vpn-gateway", f"from on-premises into {vpc_id}")
+                scope = ReferenceScope(frozenset({vpc_id}))
+                self._deliver_in_vpc(flow.through(hop), None, vpc_id, scope, crossing_vpc=True)
+            for attachment in onprem.transit_entries:
+                hop = Hop(attachment.id, "tgw-attachment", f"from on-premises ({attachment.kind}) into "
+                                                          f"{attachment.transit_gateway_id}")
+                self._tgw_route(flow.through(hop), attachment.transit_gateway_id, attachment, None, 0)
         return self._result
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -143,30 +177,48 @@ class Walker:
                 continue
             route = entry.route
             routed = flow.through(Hop(table.id, "route", route.label()), box, doubt=doubt, assumed=assumed)
-            if route.state == "blackhole" or route.target == "blackhole":
+            target = route.target
+            if route.state == "blackhole" or target == "blackhole":
                 self._drop(routed, box, table.id, "route", f"blackhole route {route.label()}")
-            elif route.target == "local":
-                scope = ReferenceScope(frozenset({sender.vpc_id}))
+            elif target == "local":
+                scope = ReferenceScope(frozenset({sender.vpc_id}) | sender.reference_vpcs)
                 self._deliver_in_vpc(routed, sender.subnet_id, sender.vpc_id, scope, crossing_vpc=False)
-            elif route.target == "vpc-peering":
+            elif sender.arrived == "tgw" and target in ("vpc-peering", "vpn-gateway"):
+                self._drop(routed, box, route.target_id or target, "route",
+                           "traffic that arrived through a transit gateway cannot leave over a peering or VPN gateway "
+                           "(no edge-to-edge routing)")
+            elif target == "vpc-peering":
                 self._via_peering(routed, sender, route.target_id or "")
-            elif route.target in ("internet-gateway", "egress-only-internet-gateway"):
+            elif target in ("internet-gateway", "egress-only-internet-gateway"):
                 self._via_internet_gateway(routed, sender, route.target_id or "",
-                                           egress_only=route.target == "egress-only-internet-gateway")
-            elif route.target == "nat-gateway":
+                                           egress_only=target == "egress-only-internet-gateway")
+            elif target == "nat-gateway":
                 self._via_nat(routed, sender, route.target_id or "", depth)
+            elif target == "transit-gateway":
+                self._via_transit_gateway(routed, sender, route.target_id or "", depth)
+            elif target in ("network-interface", "instance"):
+                self._via_appliance(routed, sender, route.target_id or "", depth)
+            elif target == "vpn-gateway":
+                self._via_vpn_gateway(routed, sender, route.target_id or "")
+            elif target == "vpc-endpoint":
+                self._via_vpc_endpoint(routed, sender, route.target_id or "")
             else:
-                self._unsupported(routed, sender, route.target, route.target_id)
+                self._unsupported(routed, target, route.target_id)
 
-    def _deliver_in_vpc(self, flow: Flow, from_subnet: str, vpc_id: str, scope: ReferenceScope,
+    def _deliver_in_vpc(self, flow: Flow, from_subnet: Optional[str], vpc_id: str, scope: ReferenceScope,
                         crossing_vpc: bool) -> None:
-        """Deliver to the destination classes inside one VPC (local routing; nothing leaves the VPC again)."""
+        """Deliver to the destination classes inside one VPC (local routing; nothing leaves the VPC again).
+
+        `from_subnet` None: the packets enter from a gateway (VPN), only the destination's inbound NACL applies.
+        """
         for subnet_id, targets in sorted(self._by_vpc.get(vpc_id, {}).items()):
             box = flow.box.restrict_dst(self._subnet_private.get(subnet_id, EMPTY))
             if box is None:
                 continue
             flows = [flow.through_box(box)]
-            if crossing_vpc or subnet_id != from_subnet:
+            if from_subnet is None:
+                flows = self._nacl(flows, subnet_id, "in")
+            elif crossing_vpc or subnet_id != from_subnet:
                 # NACLs apply only when the packet crosses a subnet boundary (SPEC §6.3).
                 flows = self._nacl(flows, from_subnet, "out")
                 flows = self._nacl(flows, subnet_id, "in")
@@ -190,8 +242,8 @@ class Walker:
             self._drop(flow, flow.box, pcx_id, "peering", f"peering does not connect {sender.vpc_id}")
             return
         if peer_vpc not in self.estate.vpcs:
-            # The far side is outside the snapshot: none of our destinations can be there, and
-            # peering is not transitive, so nothing comes back out of it towards them.
+            # The far side is outside the snapshot: none of our destinations can be there, and peering is
+            # not transitive, so nothing comes back out of it towards them.
             self._drop(flow, flow.box, pcx_id, "peering", f"peer VPC {peer_vpc} is not in the source")
             return
         space = self.estate.vpc_space(peer_vpc)
@@ -207,6 +259,7 @@ class Walker:
         self._deliver_in_vpc(flow.through(hop, inside), sender.subnet_id, peer_vpc,
                              ReferenceScope(frozenset(valid)), crossing_vpc=True)
 
+    # -- the internet ------------------------------------------------------------------------------
     def _via_internet_gateway(self, flow: Flow, sender: Sender, gateway_id: str, *, egress_only: bool) -> None:
         attached = (self.estate.eigws_of_vpc if egress_only else self.estate.igws_of_vpc).get(sender.vpc_id, set())
         if gateway_id not in attached:
@@ -236,23 +289,15 @@ class Walker:
     def _to_internet(self, flow: Flow, gateway_id: str) -> None:
         """Packets on the internet: they reach the internet itself, and any public address of the estate."""
         routable = flow.box.dst & self.estate.internet
-        unroutable = flow.box.dst - self.estate.internet
-        # Destinations whose public address is ours are reached again through their own gateway (hairpin).
-        public_targets = self._public_destinations()
-        hairpin = flow.box.dst & public_targets
-        if unroutable - hairpin:
-            self._drop(flow, flow.box.with_dst(unroutable - hairpin), gateway_id, "igw",
+        hairpin = flow.box.dst & self._public_targets
+        unroutable = flow.box.dst - self.estate.internet - hairpin
+        if unroutable:
+            self._drop(flow, flow.box.with_dst(unroutable), gateway_id, "igw",
                        "private address: not routable on the internet")
         if self.to_internet and routable:
             self._deliver(flow.through_box(flow.box.with_dst(routable)), None)
         if hairpin or any(t.public_unknown for t in self.targets):
             self._enter_from_internet(flow)
-
-    def _public_destinations(self) -> IntervalSet:
-        out = EMPTY
-        for target in self.targets:
-            out = out | target.public | (target.private & addr.V6_ALL)
-        return out
 
     def _enter_from_internet(self, flow: Flow) -> None:
         """From the internet into the estate: public IPv4 or IPv6 of a target, via its VPC's IGW (SPEC §6.5)."""
@@ -299,6 +344,7 @@ class Walker:
         flows = self._nacl(flows, target.subnet_id, "in")
         self._sg_in(flows, target, NO_REFERENCES)
 
+    # -- forwarding devices ------------------------------------------------------------------------
     def _via_nat(self, flow: Flow, sender: Sender, nat_id: str, depth: int) -> None:
         nat = self.estate.nat_gateways.get(nat_id)
         if nat is None or nat.private_ip is None:
@@ -311,8 +357,8 @@ class Walker:
         v4 = flow.box.restrict_dst(addr.V4_ALL)
         if v4 is None:
             return
-        if depth >= MAX_NAT_DEPTH:
-            self._drop(flow, v4, nat_id, "nat", "NAT gateways chained too deep")
+        if depth >= MAX_DEPTH:
+            self._drop(flow, v4, nat_id, "nat", "forwarded too many times (routing loop?)")
             return
         flows = [flow.through_box(v4)]
         if nat.subnet_id != sender.subnet_id:
@@ -320,15 +366,174 @@ class Walker:
             flows = self._nacl(flows, nat.subnet_id, "in")
         vpc_id = self.estate.vpc_of_subnet(nat.subnet_id) or sender.vpc_id
         nat_sender = Sender(nat.subnet_id, vpc_id, nat_id,
-                            addr.of_addresses([nat.public_ip]) if nat.public_ip else EMPTY)
+                            addr.of_addresses([nat.public_ip]) if nat.public_ip else EMPTY, arrived="nat")
         private = addr.of_addresses([nat.private_ip])
         for arrived in flows:
             hop = Hop(nat_id, "nat", f"source rewritten to {nat.private_ip}")
             self._forward(arrived.rewrite_source(private, hop), nat_sender, depth + 1)
 
-    def _unsupported(self, flow: Flow, sender: Sender, kind: str, target_id: Optional[str]) -> None:
+    def _via_appliance(self, flow: Flow, sender: Sender, target_id: str, depth: int) -> None:
+        """A route to an instance or ENI (firewall, NAT instance): over-approximated as forwarding anything."""
+        endpoint = self.estate.appliance(target_id)
+        if endpoint is None:
+            self._unsupported(flow, "network-interface", target_id)
+            return
+        if endpoint.source_dest_check:
+            self._drop(flow, flow.box, endpoint.id, "appliance",
+                       "source/destination check is on: the instance cannot forward packets not addressed to it")
+            return
+        if depth >= MAX_DEPTH:
+            self._drop(flow, flow.box, endpoint.id, "appliance", "forwarded too many times (routing loop?)")
+            return
+        flows = [flow]
+        if endpoint.subnet_id != sender.subnet_id:
+            flows = self._nacl(flows, sender.subnet_id, "out")
+            flows = self._nacl(flows, endpoint.subnet_id, "in")
+        vpc_id = self.estate.vpc_of_subnet(endpoint.subnet_id) or sender.vpc_id
+        own = self.estate.private_addresses(endpoint)
+        appliance = Sender(endpoint.subnet_id, vpc_id, endpoint.id, self.estate.public_addresses(endpoint),
+                           arrived="appliance", reference_vpcs=sender.reference_vpcs | {sender.vpc_id})
+        doubt = f"appliance {endpoint.id} is assumed to forward anything it receives (over-approximation)"
+        hop = Hop(endpoint.id, "appliance", "forwards anything it receives, possibly as its own address "
+                                            "(over-approximation)")
+        for arrived in flows:
+            # It may forward as-is or translate to its own address (a NAT instance): keep both sources.
+            moved = arrived.through(hop).with_doubt(doubt)
+            widened = moved.box.with_src(moved.box.src | (own & (addr.V6_ALL if moved.box.src.first() >= addr.V6_OFFSET
+                                                                   else addr.V4_ALL)))
+            self._forward(moved.through_box(widened), appliance, depth + 1)
+
+    def _via_transit_gateway(self, flow: Flow, sender: Sender, tgw_id: str, depth: int) -> None:
+        transit = self.estate.transit
+        attachment = transit.vpc_attachment(tgw_id, sender.vpc_id)
+        if attachment is None:
+            if tgw_id not in transit.gateways and not transit.attachments_of_vpc(sender.vpc_id):
+                self._unsupported(flow, "transit-gateway", tgw_id)
+            else:
+                self._drop(flow, flow.box, tgw_id, "tgw", f"{sender.vpc_id} has no available attachment to {tgw_id}")
+            return
+        entry_subnet = self._attachment_subnet(attachment, sender.subnet_id)
+        if entry_subnet is None:
+            zone = self.estate.availability_zone(sender.subnet_id)
+            self._drop(flow, flow.box, attachment.id, "tgw-attachment",
+                       f"the attachment has no subnet in {zone}: the transit gateway does not serve that zone")
+            return
+        flows = self._nacl([flow], sender.subnet_id, "out")
+        if entry_subnet != sender.subnet_id:
+            flows = self._nacl(flows, entry_subnet, "in")
+        hop = Hop(attachment.id, "tgw-attachment", f"{sender.vpc_id} -> {tgw_id} (via {entry_subnet})")
+        for entered in flows:
+            self._tgw_route(entered.through(hop), tgw_id, attachment, self.estate.availability_zone(entry_subnet),
+                            depth, origin_vpc=sender.vpc_id)
+
+    def _attachment_subnet(self, attachment: TransitGatewayAttachment, subnet_id: str) -> Optional[str]:
+        """The attachment subnet serving `subnet_id`'s Availability Zone (SPEC §6.2), if any."""
+        if not attachment.subnet_ids:
+            return subnet_id  # the source does not say: assume the zone is served (over-approximation)
+        if subnet_id in attachment.subnet_ids:
+            return subnet_id
+        zone = self.estate.availability_zone(subnet_id)
+        for candidate in attachment.subnet_ids:
+            candidate_zone = self.estate.availability_zone(candidate)
+            if zone is None or candidate_zone is None or candidate_zone == zone:
+                return candidate
+        return None
+
+    def _tgw_route(self, flow: Flow, tgw_id: str, ingress: TransitGatewayAttachment, zone: Optional[str],
+                   depth: int, origin_vpc: Optional[str] = None) -> None:
+        transit = self.estate.transit
+        if depth >= MAX_DEPTH:
+            self._drop(flow, flow.box, tgw_id, "tgw", "forwarded too many times (routing loop?)")
+            return
+        table = transit.table_for(ingress, tgw_id)
+        if table is None:
+            self._drop(flow, flow.box, ingress.id, "tgw", f"{ingress.id} is not associated with a route table of {tgw_id}")
+            return
+        for part, entry, doubt in transit.lpm(table, flow.box.dst):
+            box = flow.box.with_dst(part)
+            if entry is None:
+                self._drop(flow, box, table.id, "tgw-route", "no route matches")
+                continue
+            route = entry.route
+            routed = flow.through(Hop(table.id, "tgw-route", route.label()), box, doubt=doubt)
+            if route.state == "blackhole" or not route.attachment_ids:
+                self._drop(routed, box, table.id, "tgw-route", f"blackhole route {route.label()}")
+                continue
+            for att_id in route.attachment_ids:  # ECMP: any of them may carry it
+                out = transit.attachments.get(att_id)
+                if out is None:
+                    self._unsupported(routed, "transit-gateway-attachment", att_id)
+                elif out.kind == "vpc":
+                    self._tgw_into_vpc(routed, tgw_id, out, zone, depth, origin_vpc)
+                elif out.kind == "peering":
+                    peer = out.resource_id if out.transit_gateway_id == tgw_id else out.transit_gateway_id
+                    if peer is None or peer not in transit.gateways:
+                        self._unsupported(routed, "transit-gateway peering", out.id)
+                        continue
+                    hop = Hop(out.id, "tgw-peering", f"{tgw_id} -> {peer}")
+                    self._tgw_route(routed.through(hop), peer, out, None, depth + 1, origin_vpc)
+                elif out.kind in ("vpn", "direct-connect-gateway", "connect"):
+                    self._to_on_premises(routed, out.id, f"{out.kind} attachment")
+                else:
+                    self._unsupported(routed, f"transit-gateway {out.kind} attachment", out.id)
+
+    def _tgw_into_vpc(self, flow: Flow, tgw_id: str, attachment: TransitGatewayAttachment, zone: Optional[str],
+                      depth: int, origin_vpc: Optional[str]) -> None:
+        vpc_id = attachment.resource_id or ""
+        if vpc_id not in self.estate.vpcs:
+            self._drop(flow, flow.box, attachment.id, "tgw-attachment", f"{vpc_id} is not in the source")
+            return
+        subnets = list(attachment.subnet_ids)
+        same_zone = [s for s in subnets if zone is not None and self.estate.availability_zone(s) == zone]
+        # The TGW prefers the attachment's interface in the sender's zone; otherwise any of them.
+        for exit_subnet in same_zone[:1] or subnets:
+            hop = Hop(attachment.id, "tgw-attachment", f"{tgw_id} -> {vpc_id} (via {exit_subnet})")
+            # Packets leave the attachment's interface and are routed by that subnet's route table.
+            sender = Sender(exit_subnet, vpc_id, attachment.id, EMPTY, arrived="tgw",
+                            reference_vpcs=frozenset({origin_vpc}) if origin_vpc else frozenset())
+            self._forward(flow.through(hop), sender, depth + 1)
+        if not subnets:
+            self._unmodelled(flow.with_doubt(f"subnets of {attachment.id} are not in the source"),
+                             Hop(attachment.id, "tgw-attachment", f"{tgw_id} -> {vpc_id}"))
+
+    # -- leaving the estate ------------------------------------------------------------------------
+    def _via_vpn_gateway(self, flow: Flow, sender: Sender, vgw_id: str) -> None:
+        gateway = self.estate.vpn_gateways.get(vgw_id)
+        if gateway is None:
+            self._unsupported(flow, "vpn-gateway", vgw_id)
+            return
+        if sender.vpc_id not in gateway.vpc_ids:
+            self._drop(flow, flow.box, vgw_id, "vpn-gateway", f"{vgw_id} is not attached to {sender.vpc_id}")
+            return
+        for leaving in self._nacl([flow], sender.subnet_id, "out"):
+            self._to_on_premises(leaving, vgw_id, "VPN gateway")
+
+    def _to_on_premises(self, flow: Flow, at: str, how: str) -> None:
+        onprem = self.estate.on_premises
+        reach = flow.box.restrict_dst(onprem.addresses)
+        if reach is not None and self.to_on_premises:
+            moved = flow.through(Hop(at, "on-premises", f"to on-premises networks through the {how}"), reach)
+            self._deliver(moved.with_doubt(onprem.doubt) if onprem.doubt else moved, ON_PREMISES)
+        # On-premises networks are assumed not to route packets back into the estate (listed as an assumption).
+        self._drop(flow, flow.box, at, "on-premises", "leaves the estate to on-premises networks")
+
+    def _via_vpc_endpoint(self, flow: Flow, sender: Sender, endpoint_id: str) -> None:
+        endpoint = self.estate.vpc_endpoints.get(endpoint_id)
+        if endpoint is None or endpoint.kind != "gateway":
+            self._unsupported(flow, "vpc-endpoint", endpoint_id)
+            return
+        # A gateway endpoint (S3, DynamoDB) delivers to the AWS service: public AWS addresses, outside the estate.
+        for leaving in self._nacl([flow], sender.subnet_id, "out"):
+            service = leaving.box.dst & self.estate.internet
+            if service and self.to_internet:
+                hop = Hop(endpoint_id, "vpc-endpoint", f"to {endpoint.service_name or 'an AWS service'} (gateway endpoint)")
+                self._deliver(leaving.through(hop, leaving.box.with_dst(service)), None)
+            self._drop(leaving, leaving.box, endpoint_id, "vpc-endpoint",
+                       f"delivered to {endpoint.service_name or 'the AWS service'}, not into the estate")
+
+    def _unsupported(self, flow: Flow, kind: str, target_id: Optional[str]) -> None:
         name = target_id or kind
-        doubt = f"route to {kind} {name}: zonecheck does not model where it forwards"
+        doubt = f"{kind} {name}: zonecheck does not model where it forwards"
         hop = Hop(name, "unsupported", f"{kind} (over-approximated: may deliver anywhere)")
         self._unmodelled(flow.with_doubt(doubt), hop)
 
@@ -339,6 +544,10 @@ class Walker:
             routable = flow.box.dst & self.estate.internet
             if routable:
                 self._deliver(flow.through_box(flow.box.with_dst(routable)), None)
+        if self.to_on_premises:
+            reach = flow.box.restrict_dst(self.estate.on_premises.addresses)
+            if reach is not None:
+                self._deliver(flow.through_box(reach), ON_PREMISES)
         for vpc_id, subnets in sorted(self._by_vpc.items()):
             for subnet_id, targets in sorted(subnets.items()):
                 box = flow.box.restrict_dst(self._subnet_private.get(subnet_id, EMPTY))

@@ -75,6 +75,8 @@ def endpoint_ref(cls: Optional[EndpointClass], addresses: IntervalSet, *,
         text = _internet_text(addresses)
         networks = () if text.startswith("any internet") else _cidrs(addresses)
         return EndpointRef("internet", text, networks=networks)
+    if cls.key == "on-premises":
+        return EndpointRef("on-premises", addr.describe(addresses), networks=_cidrs(addresses))
     ids = cls.endpoint_ids
     if members:
         hit = tuple(i for i in ids if members.get(i) is not None and members[i] & addresses)

@@ -1,0 +1,123 @@
+"""Transit gateway lookups: which table routes an attachment's traffic, and that table's routes.
+
+A table's routes are its static routes, the propagated routes the source lists, and the routes the
+propagations imply (a VPC attachment propagates its VPC's CIDRs).  Longest prefix wins; on a tie a static
+route beats a propagated one, as in AWS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from zonecheck.engine import addresses as addr
+from zonecheck.engine.intervals import IntervalSet
+from zonecheck.model import (
+    Snapshot,
+    TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TgwRouteEntry:
+    destinations: IntervalSet
+    prefix_len: int
+    route: TransitGatewayRoute
+    doubt: Optional[str] = None
+
+
+class TransitIndex:
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.gateways: dict[str, TransitGateway] = {t.id: t for t in snapshot.transit_gateways}
+        self.attachments: dict[str, TransitGatewayAttachment] = {a.id: a for a in snapshot.transit_gateway_attachments}
+        self.tables: dict[str, TransitGatewayRouteTable] = {t.id: t for t in snapshot.transit_gateway_route_tables}
+        self._vpcs = {v.id: v for v in snapshot.vpcs}
+        self._prefix_lists = {p.id: p for p in snapshot.prefix_lists}
+        self._routes: dict[str, list[TgwRouteEntry]] = {}
+
+    def vpc_attachment(self, tgw_id: str, vpc_id: str) -> Optional[TransitGatewayAttachment]:
+        for att in self.attachments.values():
+            if att.transit_gateway_id == tgw_id and att.kind == "vpc" and att.resource_id == vpc_id \
+                    and att.state in ("available", "modifying"):
+                return att
+        return None
+
+    def attachments_of_vpc(self, vpc_id: str) -> list[TransitGatewayAttachment]:
+        return [a for a in self.attachments.values() if a.kind == "vpc" and a.resource_id == vpc_id]
+
+    def table_for(self, attachment: TransitGatewayAttachment, tgw_id: Optional[str] = None) -> Optional[TransitGatewayRouteTable]:
+        """The route table associated with the attachment on `tgw_id` (peering attachments live on two TGWs)."""
+        tgw_id = tgw_id or attachment.transit_gateway_id
+        for table in self.tables.values():
+            if table.transit_gateway_id == tgw_id and attachment.id in table.associations:
+                return table
+        gateway = self.gateways.get(tgw_id)
+        if gateway is not None and gateway.default_route_table_association and gateway.association_default_route_table_id \
+                and attachment.transit_gateway_id == tgw_id:
+            # Attachments get the default association table when the gateway has it enabled and the source
+            # names no other association (an attachment is associated with at most one table).
+            return self.tables.get(gateway.association_default_route_table_id)
+        return None
+
+    def propagating_tables(self, attachment: TransitGatewayAttachment) -> list[TransitGatewayRouteTable]:
+        return [t for t in self.tables.values() if attachment.id in t.propagations]
+
+    def routes(self, table: TransitGatewayRouteTable) -> list[TgwRouteEntry]:
+        cached = self._routes.get(table.id)
+        if cached is not None:
+            return cached
+        entries: list[TgwRouteEntry] = []
+        explicit: set[tuple[str, str]] = set()
+        for route in table.routes:
+            if route.destination is not None:
+                explicit.add((str(route.destination), route.kind))
+                entries.append(TgwRouteEntry(addr.of_network(route.destination), route.destination.prefixlen, route))
+            else:
+                pl = self._prefix_lists.get(route.destination_prefix_list_id or "")
+                if pl is None or pl.entries is None:
+                    entries.append(TgwRouteEntry(addr.ALL_ADDRESSES, -1, route,
+                                                 doubt=f"{table.id}: entries of prefix list {route.destination_prefix_list_id} are unknown"))
+                else:
+                    for net in pl.entries:
+                        entries.append(TgwRouteEntry(addr.of_network(net), net.prefixlen, route))
+        gateway = self.gateways.get(table.transit_gateway_id)
+        for att_id in table.propagations:
+            att = self.attachments.get(att_id)
+            if att is None or att.kind != "vpc":
+                continue  # VPN/DX/peering routes come from BGP: only the ones the source lists are known
+            vpc = self._vpcs.get(att.resource_id or "")
+            if vpc is None:
+                continue
+            for net in (*vpc.cidrs, *vpc.ipv6_cidrs):
+                if (str(net), "propagated") in explicit or (str(net), "static") in explicit:
+                    continue
+                entries.append(TgwRouteEntry(addr.of_network(net), net.prefixlen, TransitGatewayRoute(
+                    destination=net, attachment_ids=(att.id,), kind="propagated")))
+        del gateway
+        # Longest prefix first; static before propagated on equal prefixes.
+        entries.sort(key=lambda e: (-e.prefix_len, e.route.kind != "static", e.route.label()))
+        self._routes[table.id] = entries
+        return entries
+
+    def lpm(self, table: TransitGatewayRouteTable, addresses: IntervalSet
+            ) -> Iterator[tuple[IntervalSet, Optional[TgwRouteEntry], Optional[str]]]:
+        entries = self.routes(table)
+        doubtful = [e for e in entries if e.doubt]
+        doubt = doubtful[0].doubt if doubtful else None
+        if not table.routes_complete:
+            doubt = doubt or f"{table.id}: some propagated routes (VPN/BGP) are not in the source"
+        remaining = addresses
+        for entry in entries:
+            if entry.doubt or not remaining:
+                continue
+            part = remaining & entry.destinations
+            if part:
+                yield part, entry, doubt
+                remaining = remaining - entry.destinations
+        if remaining:
+            yield remaining, None, doubt
+        for entry in doubtful:
+            yield addresses, entry, entry.doubt
