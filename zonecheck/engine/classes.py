@@ -97,3 +97,24 @@ def union_of(classes: Iterable[EndpointClass]) -> IntervalSet:
     for c in classes:
         out = out | c.addresses
     return out
+
+
+def relay_classes(estate: Estate, endpoints: Iterable) -> list[EndpointClass]:  # type: ignore[type-arg]
+    """Classes for the interfaces of a forwarding service (a load balancer), with all their addresses."""
+    grouped: dict[tuple, list] = {}
+    for endpoint in endpoints:
+        if endpoint.id in estate.inactive:
+            continue
+        key = (endpoint.subnet_id, tuple(sorted(endpoint.security_group_ids)), endpoint.public_address_unknown)
+        grouped.setdefault(key, []).append(endpoint)
+    out = []
+    for (subnet_id, groups, public_unknown), members in sorted(grouped.items(), key=lambda kv: str(kv[0])):
+        private, public = EMPTY, EMPTY
+        for endpoint in members:
+            private = private | estate.private_addresses(endpoint)
+            public = public | estate.public_addresses(endpoint)
+        ids = tuple(sorted(e.id for e in members))
+        out.append(EndpointClass(key=f"relay|{subnet_id}|{','.join(groups)}|{ids[0]}", subnet_id=subnet_id,
+                                 vpc_id=estate.vpc_of_subnet(subnet_id) or "?", group_ids=groups, endpoint_ids=ids,
+                                 private=private, public=public, public_unknown=public_unknown))
+    return out

@@ -70,6 +70,9 @@ def sg_filter(estate: Estate, flow: Flow, group_ids: Sequence[str], direction: D
         else:
             groups.append(group)
     at = ",".join(group_ids) if group_ids else "(no security group)"
+    if not group_ids:
+        # Interfaces without groups (NAT gateways, network load balancers) filter nothing themselves.
+        return [flow.through(Hop(at, step, "the interface has no security group"))], []
     if missing:
         # The interface is in a group we cannot read: anything may be allowed.
         doubt = f"security group(s) {', '.join(missing)} of the interface are not in the source"

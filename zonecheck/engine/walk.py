@@ -7,7 +7,7 @@ are this same record, never a second reconstruction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Optional
 
 from zonecheck.engine import addresses as addr
@@ -17,6 +17,7 @@ from zonecheck.engine.flows import Drop, Flow, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.engine.nacls import nacl_filter
 from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box
+from zonecheck.engine.relays import Relay, find_relays
 from zonecheck.engine.routing import lpm_split
 from zonecheck.engine.security_groups import ANY_REFERENCES, NO_REFERENCES, ReferenceScope, sg_filter
 from zonecheck.model import TransitGatewayAttachment
@@ -91,8 +92,20 @@ class Walker:
             self.destinations = self.destinations | estate.internet
         if to_on_premises:
             self.destinations = self.destinations | estate.on_premises.addresses
+        # Load balancers forwarding to some target are relays: deliveries to their interfaces continue.
+        self.relays = find_relays(estate, targets)
+        self._relay_of: dict[str, Relay] = {}
+        for relay in self.relays:
+            for iface in relay.interfaces:
+                self._relay_of[iface.key] = relay
+                self._by_vpc.setdefault(iface.vpc_id, {}).setdefault(iface.subnet_id, []).append(iface)
+                self._subnet_private[iface.subnet_id] = self._subnet_private.get(iface.subnet_id, EMPTY) | iface.private
+                self.destinations = self.destinations | iface.addresses
+                if iface.public_unknown:
+                    self.destinations = self.destinations | (estate.internet & addr.V4_ALL)
+        self._entry_targets = list(targets) + [i for r in self.relays for i in r.interfaces]
         self._public_targets = EMPTY
-        for target in targets:
+        for target in self._entry_targets:
             self._public_targets = self._public_targets | target.public | (target.private & addr.V6_ALL)
         self._source: Optional[EndpointClass] = None
         self._result = WalkResult()
@@ -140,7 +153,44 @@ class Walker:
         self._result.drops.append(Drop.of(flow, box, at, step, reason))
 
     def _deliver(self, flow: Flow, target: Optional[EndpointClass]) -> None:
+        if target is not None and target.key in self._relay_of:
+            self._relay(flow, target, self._relay_of[target.key])
+            return
         self._result.deliveries.append(Delivery(flow, self._source, target))
+
+    def _relay(self, flow: Flow, iface: EndpointClass, relay: Relay) -> None:
+        """Packets that reached a load balancer's interface continue to its targets (see relays.py)."""
+        balancer = relay.balancer
+        if sum(1 for h in flow.hops if h.step == "load-balancer") >= 2:
+            self._drop(flow, flow.box, balancer.id, "load-balancer", "load balancers chained too deep")
+            return
+        for forward in relay.forwards:
+            listener = forward.listener
+            ports = IntervalSet.single(listener.port, listener.port) if listener.port else ALL_PORTS
+            for protocol in forward.protocols:
+                piece = flow.box.intersect(Box(flow.box.src, flow.box.dst, IntervalSet.single(protocol, protocol), ports))
+                if piece is None:
+                    continue
+                family = addr.V6_ALL if forward.addresses.first() >= addr.V6_OFFSET else addr.V4_ALL
+                src = iface.private & family
+                if relay.preserves_client:
+                    src = src | (piece.src & family)
+                if not src:
+                    continue
+                hop = Hop(balancer.id, "load-balancer",
+                          f"{listener.protocol} {listener.port or 'any'} -> {forward.group.name or forward.group.id} "
+                          f"port {forward.port}")
+                moved = flow.through(hop, piece).rewrite_source(src, hop)
+                moved = replace(moved, box=Box(src, forward.addresses, IntervalSet.single(protocol, protocol),
+                                               IntervalSet.single(forward.port, forward.port)),
+                                hops=moved.hops[:-1])
+                if forward.doubt:
+                    moved = moved.with_doubt(forward.doubt)
+                admitted, dropped = sg_filter(self.estate, moved, iface.group_ids, "egress", ANY_REFERENCES)
+                self._result.drops.extend(dropped)
+                sender = Sender(iface.subnet_id, iface.vpc_id, balancer.id, EMPTY)
+                for leaving in admitted:
+                    self._forward(leaving, sender, depth=1)
 
     def _nacl(self, flows: list[Flow], subnet_id: str, way: str) -> list[Flow]:
         out: list[Flow] = []
@@ -296,13 +346,13 @@ class Walker:
                        "private address: not routable on the internet")
         if self.to_internet and routable:
             self._deliver(flow.through_box(flow.box.with_dst(routable)), None)
-        if hairpin or any(t.public_unknown for t in self.targets):
+        if hairpin or any(t.public_unknown for t in self._entry_targets):
             self._enter_from_internet(flow)
 
     def _enter_from_internet(self, flow: Flow) -> None:
         """From the internet into the estate: public IPv4 or IPv6 of a target, via its VPC's IGW (SPEC §6.5)."""
         internet_v4 = self.estate.internet & addr.V4_ALL
-        for target in self.targets:
+        for target in self._entry_targets:
             known = target.public | (target.private & addr.V6_ALL)
             box = flow.box.restrict_dst(known) if known else None
             if box is not None:

@@ -1,0 +1,110 @@
+"""Load balancers: a listener takes packets on its port and sends new ones to its targets on theirs.
+
+The engine treats a load balancer whose targets include a destination as a *relay*: packets delivered to
+its interfaces (through its security groups, if any) on a listener port continue from the load balancer to
+each registered target on the target port, through the load balancer's egress rules, routes, NACLs and
+the target's security groups.  An application load balancer speaks from its own addresses; a network load
+balancer may preserve the client's address, so both are kept as possible sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from zonecheck.engine.classes import EndpointClass, relay_classes
+from zonecheck.engine.estate import Estate
+from zonecheck.engine.intervals import EMPTY, IntervalSet
+from zonecheck.model import LoadBalancer, LoadBalancerListener, TargetGroup
+from zonecheck.model.security import TCP, UDP
+
+_LISTENER_PROTOCOLS = {"HTTP": (TCP,), "HTTPS": (TCP,), "TCP": (TCP,), "TLS": (TCP,), "SSL": (TCP,),
+                       "UDP": (UDP,), "TCP_UDP": (TCP, UDP)}
+
+
+@dataclass(frozen=True)
+class Forward:
+    """One listener -> target-group -> target class mapping of a relay."""
+
+    listener: LoadBalancerListener
+    protocols: tuple[int, ...]
+    group: TargetGroup
+    target: EndpointClass
+    addresses: IntervalSet
+    """The target class's addresses this load balancer sends to."""
+    port: int
+    doubt: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Relay:
+    balancer: LoadBalancer
+    interfaces: tuple[EndpointClass, ...]
+    forwards: tuple[Forward, ...]
+    preserves_client: bool
+
+
+def listener_protocols(listener: LoadBalancerListener) -> tuple[int, ...]:
+    return _LISTENER_PROTOCOLS.get(listener.protocol.upper(), (TCP,))
+
+
+def find_relays(estate: Estate, targets: list[EndpointClass]) -> list[Relay]:
+    """Load balancers that forward to some of `targets`."""
+    if not estate.snapshot.load_balancers or not targets:
+        return []
+    groups = {g.id: g for g in estate.snapshot.target_groups}
+    relays: list[Relay] = []
+    for balancer in estate.snapshot.load_balancers:
+        forwards: list[Forward] = []
+        for listener in balancer.listeners:
+            for group_id in listener.target_group_ids:
+                group = groups.get(group_id)
+                if group is None:
+                    continue
+                forwards.extend(_forwards(estate, listener, group, targets, balancer))
+        if not forwards:
+            continue
+        interfaces = [e for e in estate.snapshot.endpoints if e.kind == "load-balancer" and e.owner_id == balancer.id]
+        relays.append(Relay(balancer, tuple(relay_classes(estate, interfaces)), tuple(forwards),
+                            preserves_client=balancer.kind == "network"))
+    return relays
+
+
+def _forwards(estate: Estate, listener: LoadBalancerListener, group: TargetGroup, targets: list[EndpointClass],
+              balancer: LoadBalancer) -> list[Forward]:
+    out: list[Forward] = []
+    protocols = listener_protocols(listener)
+    default_port = group.port or listener.port or 0
+    if not group.targets_known:
+        # Registered targets unknown (an autoscaling group registers them): any target in the balancer's VPC
+        # might be one.
+        for target in targets:
+            if balancer.vpc_id is None or target.vpc_id == balancer.vpc_id:
+                out.append(Forward(listener, protocols, group, target, target.private, default_port,
+                                   doubt=f"targets of {group.name or group.id} are not in the source"))
+        return out
+    for registered in group.targets:
+        port = registered.port or default_port
+        for target in targets:
+            addresses = _target_addresses(estate, registered.target_id, target, group.target_type)
+            if addresses:
+                out.append(Forward(listener, protocols, group, target, addresses, port))
+    return out
+
+
+def _target_addresses(estate: Estate, target_id: str, target: EndpointClass, target_type: str) -> IntervalSet:
+    if target_type == "ip":
+        from ipaddress import ip_address
+
+        from zonecheck.engine.addresses import of_addresses
+
+        try:
+            return target.private & of_addresses([ip_address(target_id)])
+        except ValueError:
+            return EMPTY
+    hit = EMPTY
+    for endpoint_id in target.endpoint_ids:
+        endpoint = estate.endpoints.get(endpoint_id)
+        if endpoint is not None and target_id in (endpoint.owner_id, endpoint.id):
+            hit = hit | (estate.private_addresses(endpoint) & target.private)
+    return hit
