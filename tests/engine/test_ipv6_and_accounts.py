@@ -1,0 +1,80 @@
+"""IPv6 everywhere, prefix lists as route destinations, cross-account peering and shared subnets."""
+
+from topology.builder import EstateBuilder
+from tests.scenario import one, rules, services, steps
+from zonecheck.model import Endpoint
+from ipaddress import IPv4Address
+
+
+def dual_stack():
+    b = EstateBuilder()
+    b.vpc("vpc-1", "10.0.0.0/16", ipv6="2600:1f18:1::/56")
+    b.subnet("subnet-a", "vpc-1", "10.0.1.0/24", ipv6="2600:1f18:1:1::/64")
+    b.subnet("subnet-b", "vpc-1", "10.0.2.0/24", ipv6="2600:1f18:1:2::/64")
+    b.security_group("sg-b", "vpc-1", ingress=[("icmpv6", 128, -1, "::/0"), ("tcp", 22, 22, "10.0.0.0/16")])
+    b.instance("i-a", "subnet-a", "10.0.1.10", ipv6=["2600:1f18:1:1::10"], tags={"Zone": "a"})
+    b.instance("i-b", "subnet-b", "10.0.2.10", groups=["sg-b"], ipv6=["2600:1f18:1:2::10"], tags={"Zone": "b"})
+    return b
+
+
+def test_icmpv6_echo_is_its_own_protocol_and_type():
+    result = one(dual_stack().build(), "a", "b")
+    assert {(w.protocol, w.detail, w.target.address) for w in result.witnesses} == {
+        ("icmpv6", "type 128", "2600:1f18:1:2::10"), ("tcp", None, "10.0.2.10")}
+
+
+def test_ipv6_nacl_entries_apply_to_ipv6_only():
+    b = dual_stack()
+    b.nacl("acl-b", "vpc-1", subnets=["subnet-b"],
+           ingress=[(100, "deny", "-1", None, None, "::/0"), (110, "allow", "-1", None, None, "0.0.0.0/0")],
+           egress=[(100, "allow", "-1", None, None, "0.0.0.0/0")])
+    assert services(one(b.build(), "a", "b")) == {"tcp/22"}
+
+
+def test_prefix_list_as_route_destination():
+    b = EstateBuilder()
+    b.vpc("vpc-a", "10.0.0.0/16")
+    b.vpc("vpc-b", "10.1.0.0/16")
+    b.subnet("subnet-a", "vpc-a", "10.0.1.0/24")
+    b.subnet("subnet-b", "vpc-b", "10.1.1.0/24")
+    b.peering("pcx-ab", "vpc-a", "vpc-b")
+    b.prefix_list("pl-b", ["10.1.1.0/24"])
+    b.route_table("rtb-a", "vpc-a", subnets=["subnet-a"], routes=[("pl-b", "pcx-ab")])
+    b.security_group("sg-b", "vpc-b", ingress=[("tcp", 443, 443, "10.0.0.0/16")])
+    b.instance("i-a", "subnet-a", "10.0.1.10", tags={"Zone": "a"})
+    b.instance("i-b", "subnet-b", "10.1.1.10", groups=["sg-b"], tags={"Zone": "b"})
+    result = one(b.build(), "a", "b")
+    assert services(result) == {"tcp/443"}
+    assert rules(result.witnesses[0])[1] == "pl-b -> pcx-ab"
+
+
+def test_cross_account_peering_resolves_when_both_accounts_are_in_the_snapshot():
+    b = EstateBuilder()
+    b.vpc("vpc-a", "10.0.0.0/16", account="111111111111")
+    b.vpc("vpc-b", "10.1.0.0/16", account="222222222222")
+    b.subnet("subnet-a", "vpc-a", "10.0.1.0/24")
+    b.subnet("subnet-b", "vpc-b", "10.1.1.0/24")
+    b.peering("pcx-ab", "vpc-a", "vpc-b")
+    b.route_table("rtb-a", "vpc-a", subnets=["subnet-a"], routes=[("10.1.0.0/16", "pcx-ab")])
+    b.security_group("sg-b", "vpc-b", ingress=[("tcp", 443, 443, "10.0.0.0/16")])
+    b.instance("i-a", "subnet-a", "10.0.1.10", tags={"Zone": "a"})
+    b.instance("i-b", "subnet-b", "10.1.1.10", groups=["sg-b"], tags={"Zone": "b"})
+    snapshot = b.build()
+    assert {p.accepter_account for p in snapshot.vpc_peerings} == {"222222222222"}
+    assert one(snapshot, "a", "b").result == "fail"
+
+
+def test_interface_of_another_account_in_a_shared_subnet_is_routed_like_any_other():
+    b = EstateBuilder()
+    b.vpc("vpc-shared", "10.0.0.0/16", account="111111111111")
+    b.subnet("subnet-shared", "vpc-shared", "10.0.1.0/24")
+    b.subnet("subnet-db", "vpc-shared", "10.0.2.0/24")
+    b.security_group("sg-app", "vpc-shared")
+    b.security_group("sg-db", "vpc-shared", ingress=[("tcp", 5432, 5432, "sg-app")])
+    b.endpoint(Endpoint(id="eni-participant", kind="instance", owner_id="i-participant", subnet_id="subnet-shared",
+                        security_group_ids=("sg-app",), private_ips=(IPv4Address("10.0.1.50"),),
+                        owner_tags={"Zone": "app", "Account": "333333333333"}))
+    b.instance("i-db", "subnet-db", "10.0.2.10", groups=["sg-db"], tags={"Zone": "db"})
+    result = one(b.build(), "app", "db")
+    assert services(result) == {"tcp/5432"}
+    assert steps(result.witnesses[0])[-1] == ("sg-ingress", "sg-db")
