@@ -19,6 +19,7 @@ from zonecheck.engine.results import CheckResult
 
 EXIT_CODES = {"pass": 0, "fail": 1, "unknown": 3}
 EXIT_BAD_INPUT = 2
+REPORT_FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"]
 
 
 def _input_errors() -> tuple[type[BaseException], ...]:
@@ -78,11 +79,13 @@ def _emit(text: str, output: Optional[Path]) -> None:
 
 
 def _render(result: CheckResult, fmt: str, output: Optional[Path]) -> str:
-    from zonecheck.report import render_json, render_text
+    from zonecheck import report
 
-    if fmt == "json":
-        return render_json(result)
-    return render_text(result, _style_for(output is None and sys.stdout.isatty()))
+    renderers = {"json": report.render_json, "sarif": report.render_sarif, "junit": report.render_junit,
+                 "markdown": report.render_markdown, "html": report.render_html}
+    if fmt in renderers:
+        return renderers[fmt](result)
+    return report.render_text(result, _style_for(output is None and sys.stdout.isatty()))
 
 
 def _load_policy(path: Path):  # type: ignore[no-untyped-def]
@@ -101,7 +104,7 @@ def cli() -> None:
 @click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Zone policy (YAML).")
 @source_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--strict", is_flag=True, help="A verdict resting on assumed AWS defaults is `unknown`.")
 @guarded

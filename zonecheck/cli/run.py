@@ -34,4 +34,4 @@ def run_check(policy: Policy, snapshot: Snapshot, policy_origin: str, *, strict:
             expectation=expectation_of(assertion), controls=assertion.controls,
             description=assertion.description, strict=strict, explain=explain,
         ))
-    return check_result(results, snapshot, strict)
+    return check_result(results, snapshot, strict, policy_origin)

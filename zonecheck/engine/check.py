@@ -276,11 +276,12 @@ ON_PREMISES_ASSUMPTION = ("on-premises networks behind VPN connections and Direc
                           "internet traffic into the tunnels nor to route packets back into the estate")
 
 
-def check_result(results: list[AssertionResult], snapshot: Snapshot, strict: bool) -> CheckResult:
+def check_result(results: list[AssertionResult], snapshot: Snapshot, strict: bool,
+                 policy: Optional[str] = None) -> CheckResult:
     verdicts: list[Verdict] = [r.result for r in results]
     assumptions = snapshot.assumptions
     if snapshot.vpn_connections or snapshot.vpn_gateways or snapshot.direct_connect_gateways or any(
             a.kind in ("vpn", "direct-connect-gateway", "connect") for a in snapshot.transit_gateway_attachments):
         assumptions = assumptions + (ON_PREMISES_ASSUMPTION,)
     return CheckResult(result=overall(verdicts), assertions=tuple(results), source=snapshot.source,
-                       assumptions=assumptions, notes=snapshot.notes, strict=strict)
+                       assumptions=assumptions, notes=snapshot.notes, strict=strict, policy=policy)

@@ -101,6 +101,8 @@ class CheckResult:
     assumptions: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     strict: bool = False
+    policy: Optional[str] = None
+    """The policy file the assertions come from (reports point at it)."""
 
 
 def overall(verdicts: list[Verdict]) -> Verdict:
