@@ -216,7 +216,10 @@ def test_recursive_alias_is_rejected():
 @pytest.mark.parametrize("text", ["x: " + "[" * 50_000 + "]" * 50_000, "- " * 50_000 + "x",
                                   "x: " + "{a: " * 20_000 + "b" + "}" * 20_000])
 def test_deeply_nested_document_is_rejected_without_crashing(text):
-    assert fails(text) == "zones.yaml: invalid YAML (nested too deeply)"
+    # Our composer's guard or, with PyYAML >= 6.0.4, libyaml's own depth limit: either way one clear line.
+    message = fails(text)
+    assert message.startswith("zones.yaml:") and "invalid YAML" in message
+    assert "nested too deeply" in message or "nesting depth" in message
 
 
 def test_python_tags_are_rejected_and_never_executed(tmp_path):
