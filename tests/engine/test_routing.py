@@ -114,3 +114,19 @@ def test_secondary_vpc_cidr_is_local():
     result = one(b.build(), "a", "x")
     assert services(result) == {"tcp/80"}
     assert rules(result.witnesses[0])[1] == "100.64.0.0/16 -> local"
+
+
+def test_a_path_through_a_resource_with_an_unknown_value_is_only_possible():
+    from zonecheck.model import UnknownValue
+    b = peered()
+    b.add("unknowns", UnknownValue(resource="sg-b", attribute="ingress[0].cidr_blocks"))
+    result = one(b.build(), "a", "b")
+    assert result.result == "unknown"
+    assert any("sg-b.ingress[0].cidr_blocks is unknown" in d for w in result.witnesses for d in w.doubts)
+
+
+def test_an_unknown_value_off_the_path_does_not_hide_a_certain_failure():
+    from zonecheck.model import UnknownValue
+    b = peered()
+    b.add("unknowns", UnknownValue(resource="sg-unrelated", attribute="ingress[0].cidr_blocks"))
+    assert one(b.build(), "a", "b").result == "fail"

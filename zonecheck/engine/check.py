@@ -114,8 +114,10 @@ def evaluate(
     for drop in walk.drops:
         assumed_touched |= drop.assumed
 
+    unknown_parts = _unknown_parts(estate.snapshot)
+
     def certain(delivery: Delivery) -> bool:
-        if not delivery.flow.certain:
+        if not delivery.flow.certain or _touches(delivery.flow.hops, unknown_parts):
             return False
         return not (strict and delivery.flow.assumed)
 
@@ -129,7 +131,7 @@ def evaluate(
         reasons.extend(extra)
     else:
         violations = _violations(walk.deliveries, expectation)
-        witnesses = build_witnesses(_pieces(violations, strict), members)
+        witnesses = build_witnesses(_pieces(violations, strict, unknown_parts), members)
         if any(certain(d) for d, _ in violations):
             verdict = "fail"
         elif violations:
@@ -148,7 +150,8 @@ def evaluate(
             reasons.append("--strict: the verdict rests on assumed AWS defaults of " + ", ".join(sorted(assumed_touched)))
     if explain:
         # Every delivered flow, whatever the expectation, and where the rest stopped.
-        witnesses = build_witnesses(_pieces([(d, d.flow.box) for d in walk.deliveries], strict), members)
+        witnesses = build_witnesses(_pieces([(d, d.flow.box) for d in walk.deliveries], strict, unknown_parts),
+                                    members)
         notes = _drop_summary(walk.drops)
     truncated = max(0, len(witnesses) - MAX_WITNESSES)
     return AssertionResult(
@@ -159,11 +162,32 @@ def evaluate(
     )
 
 
-def _pieces(violations: list[tuple[Delivery, Box]], strict: bool) -> list[tuple]:
+def _unknown_parts(snapshot: Snapshot) -> dict[str, str]:
+    """Resources with a value the source does not know, or marked incomplete: resource id -> why."""
+    parts = {u.resource: f"{u.resource}.{u.attribute} is unknown ({u.reason})" for u in snapshot.unknowns}
+    parts.update({i.scope: f"{i.family} {i.scope} is incomplete ({i.reason})" for i in snapshot.incomplete})
+    return parts
+
+
+def _touches(hops: Sequence[Hop], unknown_parts: dict[str, str]) -> Optional[str]:
+    """Why a path is not certain because it crosses a resource whose content is not fully known."""
+    if not unknown_parts:
+        return None
+    for hop in hops:
+        for part in hop.at.split(","):
+            if part in unknown_parts:
+                return unknown_parts[part]
+    return None
+
+
+def _pieces(violations: list[tuple[Delivery, Box]], strict: bool, unknown_parts: dict[str, str]) -> list[tuple]:
     out = []
     for delivery, box in violations:
         flow = delivery.flow
         doubts = flow.doubts
+        touched = _touches(flow.hops, unknown_parts)
+        if touched:
+            doubts = doubts + (touched,)
         if strict and flow.assumed:
             doubts = doubts + ("rests on assumed defaults: " + ", ".join(sorted(flow.assumed)),)
         out.append((delivery.source, delivery.target, box, flow.origin, flow.hops, doubts, flow.rewritten, None))
