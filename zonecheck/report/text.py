@@ -35,14 +35,27 @@ def _witness_lines(witness: Witness, indent: str) -> list[str]:
     return lines
 
 
-def render_assertion(result: AssertionResult, style: Style = _plain, max_witnesses: int = 20) -> list[str]:
+GLOBAL_REASON_PREFIXES = ("incomplete source:", "unknown value:", "not modelled:")
+"""Reasons that concern the whole source, not one assertion: the text report lists them once."""
+
+
+def is_global_reason(reason: str) -> bool:
+    return reason.startswith(GLOBAL_REASON_PREFIXES)
+
+
+def render_assertion(result: AssertionResult, style: Style = _plain, max_witnesses: int = 20,
+                     fold_global: bool = False) -> list[str]:
     verdict = result.result.upper()
     arrow = f"{result.from_zone} -> {result.to_zone}"
     lines = [f"{style(f'{verdict:<8}', result.result)} {result.name}  ({arrow}, expect {result.expect})"]
     if result.controls:
         lines.append(f"         controls: {', '.join(result.controls)}")
+    folded = [r for r in result.reasons if fold_global and is_global_reason(r)]
     for reason in result.reasons:
-        lines.append(f"         why: {reason}")
+        if reason not in folded:
+            lines.append(f"         why: {reason}")
+    if folded:
+        lines.append(f"         why: {len(folded)} part(s) of the source are incomplete or not modelled (listed below)")
     for note in result.notes:
         lines.append(f"         {note}")
     shown = result.witnesses[:max_witnesses]
@@ -66,7 +79,12 @@ def render_text(result: CheckResult, style: Style = _plain, max_witnesses: int =
     lines = [f"zonecheck: {len(result.assertions)} assertion(s) on {source.kind} source {files}"
              + (" [strict]" if result.strict else ""), ""]
     for assertion in result.assertions:
-        lines.extend(render_assertion(assertion, style, max_witnesses))
+        lines.extend(render_assertion(assertion, style, max_witnesses, fold_global=True))
+        lines.append("")
+    global_reasons = list(dict.fromkeys(r for a in result.assertions for r in a.reasons if is_global_reason(r)))
+    if global_reasons:
+        lines.append("Incomplete or not modelled (no verdict that depends on these can be `pass`):")
+        lines.extend(f"  - {r}" for r in global_reasons)
         lines.append("")
     if result.assumptions:
         lines.append("Assumptions (AWS defaults for resources not in the source):")
