@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Protocol, Sequence, TypeVar
 
 from zonecheck.engine.estate import Estate, RouteEntry
 from zonecheck.engine.intervals import IntervalSet
 from zonecheck.model import RouteTable
 
 
-def lpm_split(estate: Estate, table: RouteTable, addresses: IntervalSet
-              ) -> Iterator[tuple[IntervalSet, Optional[RouteEntry], Optional[str]]]:
-    """Partition `addresses` by the route each part takes: (part, entry or None for "no route", doubt).
+class _Entry(Protocol):
+    destinations: IntervalSet
+    doubt: Optional[str]
 
-    Entries are visited longest prefix first, so each address lands on its most specific route.  When
-    the table holds a route whose destinations are unknown (a prefix list without entries), every part
-    carries a doubt (that route might be more specific) and the whole set is also offered to that route.
+
+E = TypeVar("E", bound=_Entry)
+
+
+def longest_prefix_split(entries: Sequence[E], addresses: IntervalSet, table_doubt: Optional[str] = None
+                         ) -> Iterator[tuple[IntervalSet, Optional[E], Optional[str]]]:
+    """Partition `addresses` by the entry each part takes: (part, entry or None for "no route", doubt).
+
+    `entries` must be ordered longest prefix first, so each address lands on its most specific route.
+    Entries whose destinations are unknown (a prefix list without entries) carry a doubt: every part is
+    then doubtful (that entry might be more specific) and the whole set is also offered to that entry.
     """
-    entries = estate.routes(table)
     doubtful = [e for e in entries if e.doubt is not None]
-    doubt = doubtful[0].doubt if doubtful else None
+    doubt = doubtful[0].doubt if doubtful else table_doubt
     remaining = addresses
     for entry in entries:
         if entry.doubt is not None:
@@ -34,3 +41,9 @@ def lpm_split(estate: Estate, table: RouteTable, addresses: IntervalSet
         yield remaining, None, doubt
     for entry in doubtful:
         yield addresses, entry, entry.doubt
+
+
+def lpm_split(estate: Estate, table: RouteTable, addresses: IntervalSet
+              ) -> Iterator[tuple[IntervalSet, Optional[RouteEntry], Optional[str]]]:
+    """LPM over a VPC route table (its routes plus the implicit `local` ones)."""
+    return longest_prefix_split(estate.routes(table), addresses)

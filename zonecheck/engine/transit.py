@@ -12,6 +12,7 @@ from typing import Iterator, Optional
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.intervals import IntervalSet
+from zonecheck.engine.routing import longest_prefix_split
 from zonecheck.model import (
     Snapshot,
     TransitGateway,
@@ -83,7 +84,6 @@ class TransitIndex:
                 else:
                     for net in pl.entries:
                         entries.append(TgwRouteEntry(addr.of_network(net), net.prefixlen, route))
-        gateway = self.gateways.get(table.transit_gateway_id)
         for att_id in table.propagations:
             att = self.attachments.get(att_id)
             if att is None or att.kind != "vpc":
@@ -96,7 +96,6 @@ class TransitIndex:
                     continue
                 entries.append(TgwRouteEntry(addr.of_network(net), net.prefixlen, TransitGatewayRoute(
                     destination=net, attachment_ids=(att.id,), kind="propagated")))
-        del gateway
         # Longest prefix first; static before propagated on equal prefixes.
         entries.sort(key=lambda e: (-e.prefix_len, e.route.kind != "static", e.route.label()))
         self._routes[table.id] = entries
@@ -104,20 +103,5 @@ class TransitIndex:
 
     def lpm(self, table: TransitGatewayRouteTable, addresses: IntervalSet
             ) -> Iterator[tuple[IntervalSet, Optional[TgwRouteEntry], Optional[str]]]:
-        entries = self.routes(table)
-        doubtful = [e for e in entries if e.doubt]
-        doubt = doubtful[0].doubt if doubtful else None
-        if not table.routes_complete:
-            doubt = doubt or f"{table.id}: some propagated routes (VPN/BGP) are not in the source"
-        remaining = addresses
-        for entry in entries:
-            if entry.doubt or not remaining:
-                continue
-            part = remaining & entry.destinations
-            if part:
-                yield part, entry, doubt
-                remaining = remaining - entry.destinations
-        if remaining:
-            yield remaining, None, doubt
-        for entry in doubtful:
-            yield addresses, entry, entry.doubt
+        incomplete = None if table.routes_complete else f"{table.id}: some propagated routes (VPN/BGP) are not in the source"
+        return longest_prefix_split(self.routes(table), addresses, incomplete)
