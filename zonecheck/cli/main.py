@@ -7,6 +7,7 @@ Exit codes (SPEC §2): 0 all pass, 1 a failure, 2 bad input or usage (one line o
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -31,8 +32,31 @@ def _input_errors() -> tuple[type[BaseException], ...]:
 
 
 def _fail_input(message: str) -> None:
-    click.echo(f"zonecheck: error: {message}", err=True)
+    click.echo(f"zonecheck: error: {_one_line(message)}", err=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _one_line(message: str) -> str:
+    """One printable line, whatever the input put in the message (line breaks, terminal escapes, surrogates)."""
+    folded = " ".join(message.replace("\t", " ").split())
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], folded)
+
+
+_INPUT_ARGUMENTS = ("policy_file", "terraform_files", "snapshot_file", "before", "after")
+
+
+def _inputs_named(kwargs: dict[str, Any]) -> str:
+    """The input files of a command, for the errors no loader could attribute to one of them."""
+    names: list[str] = []
+    for key in _INPUT_ARGUMENTS:
+        value = kwargs.get(key)
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            if item is not None and str(item) not in names:
+                names.append(str(item))
+    return ", ".join(names) + ": " if names else ""
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,19 +66,18 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except _input_errors() as err:
-            _fail_input(str(err).splitlines()[0] if str(err) else type(err).__name__)
+            _fail_input(str(err) if str(err).strip() else type(err).__name__)
         except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
             raise
         except RecursionError:
-            _fail_input("input is nested too deeply to analyse")
+            _fail_input(f"{_inputs_named(kwargs)}input is nested too deeply to analyse")
         except MemoryError:
-            _fail_input("input is too large to analyse in the available memory")
+            _fail_input(f"{_inputs_named(kwargs)}input is too large to analyse in the available memory")
         except Exception as err:  # noqa: BLE001 - the last line of defence for SPEC §2
             if os.environ.get("ZONECHECK_DEBUG"):
                 raise
-            click.echo(f"zonecheck: internal error: {type(err).__name__}: {err} "
-                       "(set ZONECHECK_DEBUG=1 for details; please report it)", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            _fail_input(f"{_inputs_named(kwargs)}internal error ({type(err).__name__}: {str(err)[:300]}); "
+                        "set ZONECHECK_DEBUG=1 for details, and please report it")
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
@@ -141,6 +164,59 @@ def explain(policy_file: Path, terraform_files: tuple[Path, ...], snapshot_file:
     paths = run_check(policy, snapshot, str(policy_file), only_assertion=assertion_name, explain=True)
     _emit(_render(paths, fmt, output), output)
     sys.exit(EXIT_CODES[verdict])
+
+
+@cli.command()
+@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Zone policy (YAML).")
+@click.option("--before", "before", multiple=True, metavar="SOURCE",
+              help="The estate as it is: a snapshot JSON, a Terraform state, or a directory of describe-* JSON "
+                   "(force with snapshot:, terraform:, aws-dump:); repeat to merge Terraform stacks.")
+@click.option("--after", "after", multiple=True, metavar="SOURCE",
+              help="The estate as it will be (e.g. `terraform show -json` of a plan); same forms as --before.")
+@click.option("--plan", "plans", multiple=True, metavar="PLAN.json",
+              help="`terraform show -json` of a saved plan: before = its prior state, after = the planned estate "
+                   "(instead of --before/--after); repeat for several stacks.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--strict", is_flag=True, help="A verdict resting on assumed AWS defaults is `unknown`.")
+@guarded
+def diff(policy_file: Path, before: tuple[str, ...], after: tuple[str, ...], plans: tuple[str, ...], fmt: str,
+         output: Optional[Path], strict: bool) -> None:
+    """Flows that appear / disappear between two estates; exit 1 newly fails, 3 new unknown, 0 else, 2 bad input."""
+    from zonecheck import diff as zdiff
+    from zonecheck.cli.sides import check_side, load_plan_sides, load_side
+
+    def side_error(option: str, err: BaseException) -> UsageProblem:
+        message = str(err).strip() or type(err).__name__
+        return UsageProblem(message if message.startswith(option) else f"{option}: {message}")
+
+    if plans and (before or after):
+        raise UsageProblem("--plan gives both sides; use it instead of --before/--after, not with them")
+    policy = _load_policy(policy_file)
+    snapshots = {}
+    if plans:
+        try:
+            snapshots["--before"], snapshots["--after"] = load_plan_sides(plans)
+        except _input_errors() as err:
+            raise side_error("--plan", err) from None
+        labels = ("prior state of " + " ".join(plans), " ".join(plans))
+    else:
+        labels = (" ".join(before), " ".join(after))
+    results, notes = [], []
+    for option, texts in (("--before", before), ("--after", after)):
+        try:
+            snapshot = snapshots[option] if plans else load_side(option, texts)
+            result, side_notes = check_side(policy, snapshot, str(policy_file), strict=strict,
+                                            baseline=option == "--before")
+        except _input_errors() as err:
+            raise side_error(option, err) from None
+        results.append(result)
+        notes.extend(side_notes)
+    report = zdiff.compare(results[0], results[1], notes, labels=labels)
+    style = _style_for(output is None and sys.stdout.isatty()) if fmt == "text" else None
+    _emit(zdiff.render_diff(report, fmt, style), output)
+    sys.exit(zdiff.EXIT_CODES[report.result])
 
 
 @cli.command()

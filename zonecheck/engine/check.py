@@ -19,6 +19,12 @@ from zonecheck.policy.zones import ResolvedZone
 
 MAX_WITNESSES = 200
 """Per assertion; the JSON report says how many more there were."""
+MAX_DROPS_EXPLAINED = 3
+"""For a required flow that is not delivered: how many of the places that drop it are shown."""
+
+
+def _key(cls: Optional[EndpointClass]) -> str:
+    return cls.key if cls is not None else "internet"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
           to_on_premises: bool = False) -> WalkResult:
     walker = Walker(estate, list(targets), to_internet=to_internet, to_on_premises=to_on_premises)
     total = WalkResult()
+    total.drops_by_source = {}
     reach = estate.reach
     target_subnets = {t.subnet_id for t in targets}
     # Targets with a public or IPv6 address can be reached through the internet (hairpin).
@@ -52,6 +59,8 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
     for run in runs:
         total.deliveries.extend(run.deliveries)
         total.drops.extend(run.drops)
+        for key, drops in run.drops_by_source.items():
+            total.drops_by_source.setdefault(key, []).extend(drops)
     return total
 
 
@@ -122,6 +131,7 @@ def evaluate(
         return not (strict and delivery.flow.assumed)
 
     witnesses: list[Witness]
+    total = 0
     notes: list[str] = []
     if expectation.kind == "access":
         verdict, witnesses, extra = _judge_access(estate, expectation, sources, targets, walk, members,
@@ -131,7 +141,7 @@ def evaluate(
         reasons.extend(extra)
     else:
         violations = _violations(walk.deliveries, expectation)
-        witnesses = build_witnesses(_pieces(violations, strict, unknown_parts), members)
+        witnesses, total = build_witnesses(_pieces(violations, strict, unknown_parts), members, MAX_WITNESSES)
         if any(certain(d) for d, _ in violations):
             verdict = "fail"
         elif violations:
@@ -150,14 +160,14 @@ def evaluate(
             reasons.append("--strict: the verdict rests on assumed AWS defaults of " + ", ".join(sorted(assumed_touched)))
     if explain:
         # Every delivered flow, whatever the expectation, and where the rest stopped.
-        witnesses = build_witnesses(_pieces([(d, d.flow.box) for d in walk.deliveries], strict, unknown_parts),
-                                    members)
+        witnesses, total = build_witnesses(
+            _pieces([(d, d.flow.box) for d in walk.deliveries], strict, unknown_parts), members, MAX_WITNESSES)
         notes = _drop_summary(walk.drops)
-    truncated = max(0, len(witnesses) - MAX_WITNESSES)
+    truncated = max(0, total - len(witnesses))
     return AssertionResult(
         name=name, from_zone=source.name, to_zone=target.name, expect=expectation.label,
         expect_kind=expectation.kind, result=verdict, controls=tuple(controls),
-        witnesses=tuple(witnesses[:MAX_WITNESSES]), reasons=tuple(dict.fromkeys(reasons)),
+        witnesses=tuple(witnesses), reasons=tuple(dict.fromkeys(reasons)),
         description=description, truncated=truncated, notes=tuple(notes),
     )
 
@@ -252,44 +262,40 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
         reasons.append("no source and destination addresses of the same IP version to require access between")
         return "unknown", [], reasons
 
-    def coverage(deliveries: Iterable[Delivery]) -> list[Box]:
-        out = []
-        for d in deliveries:
-            if d.flow.partial_origin:
-                continue
-            b = d.flow.box
-            out.append(Box(d.flow.origin, b.dst if not (d.target and d.target.public_unknown) else
-                           (d.target.addresses | b.dst), b.protocols, b.ports))
-        return out
-
-    sure = coverage(d for d in walk.deliveries if certain(d))
-    maybe = coverage(d for d in walk.deliveries if not certain(d)) + [
-        Box(d.flow.origin, d.flow.box.dst, d.flow.box.protocols, d.flow.box.ports)
-        for d in walk.deliveries if d.flow.partial_origin]
+    # Deliveries only ever cover the requirement of their own (source class, target class) pair: index them
+    # so that each requirement is compared with its own deliveries, not with all of them.
+    sure: dict[tuple[str, str], list[Box]] = {}
+    maybe: dict[tuple[str, str], list[Box]] = {}
+    for d in walk.deliveries:
+        b = d.flow.box
+        dst = (d.target.addresses | b.dst) if (d.target and d.target.public_unknown) else b.dst
+        box = Box(d.flow.origin, dst, b.protocols, b.ports)
+        bucket = maybe if (d.flow.partial_origin or not certain(d)) else sure
+        bucket.setdefault((_key(d.source), _key(d.target)), []).append(box)
     missing: list[tuple[Optional[EndpointClass], Optional[EndpointClass], Box]] = []
     for s_cls, t_cls, box in required:
-        for piece in _boxes_minus([box], sure):
+        for piece in _boxes_minus([box], sure.get((_key(s_cls), _key(t_cls)), [])):
             missing.append((s_cls, t_cls, piece))
     if not missing:
         return "pass", [], reasons
-    definite = [(s, t, p) for s, t, b in missing for p in _boxes_minus([b], maybe)]
+    definite = [(s, t, p) for s, t, b in missing for p in _boxes_minus([b], maybe.get((_key(s), _key(t)), []))]
     pieces = []
-    for s_cls, t_cls, box in (definite or missing):
-        explained = False
-        for drop in walk.drops:
-            if drop.origin.isdisjoint(box.src):
+    for s_cls, t_cls, box in (definite or missing)[:MAX_WITNESSES]:
+        explained = 0
+        for drop in walk.drops_by_source.get(_key(s_cls), walk.drops):
+            if drop.origin.isdisjoint(box.src) or drop.box.dst.isdisjoint(box.dst):
                 continue
-            dbox = Box(drop.origin, drop.box.dst, drop.box.protocols, drop.box.ports)
-            inter = dbox.intersect(box)
+            inter = Box(drop.origin, drop.box.dst, drop.box.protocols, drop.box.ports).intersect(box)
             if inter is None:
                 continue
-            explained = True
-            hop = Hop(drop.at, drop.step, drop.reason)
-            pieces.append((s_cls, t_cls, inter, inter.src, drop.hops, (), False, hop))
+            explained += 1
+            pieces.append((s_cls, t_cls, inter, inter.src, drop.hops, (), False, Hop(drop.at, drop.step, drop.reason)))
+            if explained >= MAX_DROPS_EXPLAINED:
+                break
         if not explained:
             pieces.append((s_cls, t_cls, box, box.src, (), (), False,
                            Hop("-", "no-path", "no route or gateway leads there")))
-    witnesses = build_witnesses(pieces, members)
+    witnesses, _ = build_witnesses(pieces, members, MAX_WITNESSES)
     if definite:
         return "fail", witnesses, reasons
     reasons.append("the required flows may be delivered only through parts of the estate that are not known exactly")

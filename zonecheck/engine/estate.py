@@ -104,6 +104,8 @@ class Estate:
         for prop in snapshot.route_propagations:
             self._propagations.setdefault(prop.route_table_id, []).append(prop.gateway_id)
         self._routes_cache: dict[str, list[RouteEntry]] = {}
+        self.sg_cache: dict[tuple, tuple] = {}
+        """Security-group rule boxes per (groups, direction, reference scope): see security_groups.py."""
         self._members_cache: dict[str, IntervalSet] = {}
 
     # -- placement ---------------------------------------------------------------------------------

@@ -32,17 +32,18 @@ class Box:
         return not (self.src and self.dst and self.protocols and self.ports)
 
     def intersect(self, other: "Box") -> Optional["Box"]:
-        src = self.src & other.src
-        if not src:
-            return None
-        dst = self.dst & other.dst
-        if not dst:
-            return None
+        # Protocols and ports are single spans almost always: test them first, they fail fastest.
         protocols = self.protocols & other.protocols
         if not protocols:
             return None
         ports = self.ports & other.ports
         if not ports:
+            return None
+        src = self.src & other.src
+        if not src:
+            return None
+        dst = self.dst & other.dst
+        if not dst:
             return None
         return Box(src, dst, protocols, ports)
 

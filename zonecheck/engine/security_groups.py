@@ -58,6 +58,33 @@ def _peer_set(estate: Estate, rule: SecurityGroupRule, scope: ReferenceScope) ->
     return estate.members(group_id), None
 
 
+RuleBoxes = tuple[list[tuple[SecurityGroup, SecurityGroupRule, Box]],
+                  list[tuple[SecurityGroup, SecurityGroupRule, Box, str]]]
+
+
+def _rule_boxes(estate: Estate, group_ids: tuple[str, ...], direction: Direction, scope: ReferenceScope) -> RuleBoxes:
+    """The packet boxes the rules of these groups admit, exact ones first; cached per estate."""
+    key = (group_ids, direction, scope.valid_vpcs)
+    cached = estate.sg_cache.get(key)
+    if cached is not None:
+        return cached
+    exact: list[tuple[SecurityGroup, SecurityGroupRule, Box]] = []
+    doubtful: list[tuple[SecurityGroup, SecurityGroupRule, Box, str]] = []
+    for gid in group_ids:
+        group = estate.security_groups[gid]
+        for rule in (group.egress if direction == "egress" else group.ingress):
+            peers, doubt = _peer_set(estate, rule, scope)
+            if not peers:
+                continue
+            box = rule_box(rule, src=peers) if direction == "ingress" else rule_box(rule, dst=peers)
+            if doubt is None:
+                exact.append((group, rule, box))
+            else:
+                doubtful.append((group, rule, box, doubt))
+    estate.sg_cache[key] = (exact, doubtful)
+    return exact, doubtful
+
+
 def sg_filter(estate: Estate, flow: Flow, group_ids: Sequence[str], direction: Direction,
               scope: ReferenceScope) -> tuple[list[Flow], list[Drop]]:
     step = "sg-egress" if direction == "egress" else "sg-ingress"
@@ -78,18 +105,7 @@ def sg_filter(estate: Estate, flow: Flow, group_ids: Sequence[str], direction: D
         doubt = f"security group(s) {', '.join(missing)} of the interface are not in the source"
         return [flow.through(Hop(at, step, "rules unknown"), doubt=doubt)], []
 
-    exact: list[tuple[SecurityGroup, SecurityGroupRule, Box]] = []
-    doubtful: list[tuple[SecurityGroup, SecurityGroupRule, Box, str]] = []
-    for group in groups:
-        for rule in (group.egress if direction == "egress" else group.ingress):
-            peers, doubt = _peer_set(estate, rule, scope)
-            if not peers:
-                continue
-            box = rule_box(rule, src=peers) if direction == "ingress" else rule_box(rule, dst=peers)
-            if doubt is None:
-                exact.append((group, rule, box))
-            else:
-                doubtful.append((group, rule, box, doubt))
+    exact, doubtful = _rule_boxes(estate, tuple(group_ids), direction, scope)
 
     admitted: list[Flow] = []
     remaining = [flow.box]

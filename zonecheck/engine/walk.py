@@ -58,6 +58,12 @@ class Delivery:
 class WalkResult:
     deliveries: list[Delivery] = field(default_factory=list)
     drops: list[Drop] = field(default_factory=list)
+    drops_by_source: dict[str, list[Drop]] = field(default_factory=dict)
+    """The same drops, by the key of the source class they came from ("internet", "on-premises")."""
+
+    def index_drops(self, source_key: str) -> "WalkResult":
+        self.drops_by_source = {source_key: self.drops}
+        return self
 
 
 def _per_family(sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
@@ -122,13 +128,13 @@ class Walker:
             self._result.drops.extend(dropped)
             for piece in admitted:
                 self._forward(piece, sender, depth=0)
-        return self._result
+        return self._result.index_drops(source.key)
 
     def from_internet(self) -> WalkResult:
         self._source, self._result = None, WalkResult()
         for box in _per_family(self.estate.internet, self.destinations):
             self._enter_from_internet(Flow(box, origin=box.src))
-        return self._result
+        return self._result.index_drops("internet")
 
     def from_on_premises(self) -> WalkResult:
         """Packets from networks behind VPN connections and Direct Connect, through the gateways the data shows."""
@@ -146,7 +152,7 @@ class Walker:
                 hop = Hop(attachment.id, "tgw-attachment", f"from on-premises ({attachment.kind}) into "
                                                           f"{attachment.transit_gateway_id}")
                 self._tgw_route(flow.through(hop), attachment.transit_gateway_id, attachment, None, 0)
-        return self._result
+        return self._result.index_drops(ON_PREMISES.key)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _drop(self, flow: Flow, box: Box, at: str, step: str, reason: str) -> None:

@@ -103,8 +103,13 @@ def build_witnesses(
     pieces: Iterable[tuple[Optional[EndpointClass], Optional[EndpointClass], Box, IntervalSet, tuple[Hop, ...],
                            tuple[str, ...], bool, Optional[Hop]]],
     members: dict[str, IntervalSet],
-) -> list[Witness]:
-    """pieces: (source class, target class, box, origin, hops, doubts, rewritten, dropped_at)."""
+    limit: int = 200,
+) -> tuple[list[Witness], int]:
+    """pieces: (source class, target class, box, origin, hops, doubts, rewritten, dropped_at).
+
+    Returns the first `limit` witnesses (certain ones first, then by source, target, protocol and port) and
+    how many there are in all.
+    """
     groups: dict[tuple, list[tuple[IntervalSet, IntervalSet, Optional[IntervalSet]]]] = {}
     meta: dict[tuple, tuple] = {}
     for source, target, box, origin, hops, doubts, rewritten, dropped_at in pieces:
@@ -113,21 +118,32 @@ def build_witnesses(
             key = (source.key if source else "internet", target.key if target else "internet", hops,
                    tuple(sorted(set(doubts))), name, detail, dropped_at, rewritten)
             groups.setdefault(key, []).append((origin, box.dst, ports))
+            previous = meta.get(key)
+            if previous is not None and previous[2] is not None and seen is not None:
+                seen = previous[2] | seen
             meta[key] = (source, target, seen)
-    witnesses: list[Witness] = []
+    # Order cheaply first, then build readable references only for the witnesses that will be shown.
+    rows = []
     for key, triples in groups.items():
+        for origin, dst, ports in _merge_exact(triples):
+            spans = list(ports) if ports is not None else [None]
+            for span in spans:
+                rows.append((key, origin, dst, span))
+    rows.sort(key=lambda r: (bool(r[0][3]), r[0][0], r[0][1], r[0][4], r[3] or (0, 0), origin_first(r[1]),
+                             origin_first(r[2]), [h.at for h in r[0][2]]))
+    witnesses: list[Witness] = []
+    for key, origin, dst, span in rows[:limit]:
         _, _, hops, doubts, name, detail, dropped_at, rewritten = key
         source, target, seen = meta[key]
-        for origin, dst, ports in _merge_exact(triples):
-            src_ref = endpoint_ref(source, origin, members=members)
-            if rewritten and seen is not None:
-                src_ref = EndpointRef(src_ref.id, src_ref.address, src_ref.endpoints, seen_as=_internet_text(seen),
-                                      networks=src_ref.networks)
-            dst_ref = endpoint_ref(target, dst, members=members)
-            spans: list[Optional[tuple[int, int]]] = list(ports) if ports is not None else [None]
-            for span in spans:
-                witnesses.append(Witness(src_ref, dst_ref, name, span, hops, certain=not doubts, doubts=doubts,
-                                         detail=detail, dropped_at=dropped_at))
-    witnesses.sort(key=lambda w: (not w.certain, w.source.id, w.target.id, w.protocol, w.port_range or (0, 0),
-                                  [h.at for h in w.path]))
-    return witnesses
+        src_ref = endpoint_ref(source, origin, members=members)
+        if rewritten and seen is not None:
+            src_ref = EndpointRef(src_ref.id, src_ref.address, src_ref.endpoints, seen_as=_internet_text(seen),
+                                  networks=src_ref.networks)
+        dst_ref = endpoint_ref(target, dst, members=members)
+        witnesses.append(Witness(src_ref, dst_ref, name, span, hops, certain=not doubts, doubts=doubts,
+                                 detail=detail, dropped_at=dropped_at))
+    return witnesses, len(rows)
+
+
+def origin_first(addresses: IntervalSet) -> int:
+    return addresses.first() if addresses else -1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -149,21 +150,126 @@ def to_json(snapshot: Snapshot) -> str:
 
 
 def from_json_text(text: str | bytes, origin: str = "<snapshot>") -> Snapshot:
+    """Parse a snapshot file's content; any problem is a one-line SnapshotError that starts with `origin`.
+
+    Besides the schema, a snapshot must not contradict itself (`_check_consistency`): the engine indexes
+    records by id, so two records with one id, or a subnet in two route tables, would silently lose one.
+    """
     try:
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf-8-sig")
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise SnapshotError(f"{origin}: not valid JSON ({err})") from None
+    except UnicodeDecodeError as err:
+        raise SnapshotError(f"{origin}: not UTF-8 text (byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise SnapshotError(f"{origin}: not valid JSON ({err.msg} at line {err.lineno} column {err.colno})") from None
+    except RecursionError:
+        raise SnapshotError(f"{origin}: JSON nested too deeply to be a snapshot") from None
+    if _SURROGATE.search(text) and _has_lone_surrogate(data):
+        raise SnapshotError(f"{origin}: a string holds an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF)")
     if not isinstance(data, dict):
         raise SnapshotError(f"{origin}: a snapshot is a JSON object, found {type(data).__name__}")
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise SnapshotError(f"{origin}: unsupported snapshot schema_version {version!r} (this zonecheck reads {SCHEMA_VERSION})")
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise SnapshotError(
+            f"{origin}: unsupported snapshot schema_version {_short(version)} (this zonecheck reads {SCHEMA_VERSION})")
     try:
-        return Snapshot.model_validate(data)
+        snapshot = Snapshot.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SnapshotError(f"{origin}: invalid snapshot at {where}: {first['msg']}") from None
+        where = _short(".".join(str(p) for p in first["loc"]), quote=False)
+        raise SnapshotError(f"{origin}: invalid snapshot at {where}: {_short(first['msg'], quote=False)}") from None
+    except RecursionError:
+        raise SnapshotError(f"{origin}: JSON nested too deeply to be a snapshot") from None
+    problem = _check_consistency(snapshot)
+    if problem:
+        raise SnapshotError(f"{origin}: {problem}")
+    return snapshot
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
+"""A cheap pre-filter: only texts with a surrogate (escaped or not) need the exact check."""
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    """JSON lets `\\ud800` stand alone; no tool can write such a string back out as UTF-8."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except RecursionError:  # the schema refuses such nesting anyway
+        return False
+    return False
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _short(value: Any, quote: bool = True, limit: int = 80) -> str:
+    """A value from the file, made safe for a one-line message: printable, and not too long."""
+    text = repr(value) if quote else str(value)
+    text = _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_consistency(snapshot: Snapshot) -> Optional[str]:
+    """What in a schema-valid snapshot the engine could only read by dropping part of it; None when nothing.
+
+    * two records with one id in a collection (the engine keeps one of them);
+    * a subnet explicitly associated with two route tables or two network ACLs, a VPC with two main route
+      tables or two default network ACLs, a network ACL with two entries of one number in one direction
+      (AWS allows none of these; the engine would pick one);
+    * an endpoint in a subnet, or a subnet in a VPC, that the snapshot neither holds nor lists under
+      `incomplete` (collectors record what they could not see there; verdicts then become `unknown`).
+    """
+    for name in _ID_SORTED:
+        seen: set[str] = set()
+        for record in getattr(snapshot, name):
+            if record.id in seen:
+                return f"{name}: two records with id {_short(record.id)}; a snapshot holds each resource once"
+            seen.add(record.id)
+    owners: dict[tuple[str, str], str] = {}
+    for kind, records in (("route table", snapshot.route_tables), ("network ACL", snapshot.network_acls)):
+        for record in records:
+            for subnet_id in record.subnet_ids:
+                other = owners.setdefault((kind, subnet_id), record.id)
+                if other != record.id:
+                    return (f"subnet {_short(subnet_id)} is associated with two {kind}s, {_short(other)} and "
+                            f"{_short(record.id)}; AWS associates a subnet with one")
+    for kind, records, flag in (("main route table", snapshot.route_tables, "is_main"),
+                                ("default network ACL", snapshot.network_acls, "is_default")):
+        first_of: dict[str, str] = {}
+        for record in records:
+            if getattr(record, flag):
+                other = first_of.setdefault(record.vpc_id, record.id)
+                if other != record.id:
+                    return f"VPC {_short(record.vpc_id)} has two {kind}s, {_short(other)} and {_short(record.id)}"
+    for acl in snapshot.network_acls:
+        numbers: set[tuple[bool, int]] = set()
+        for entry in acl.entries:
+            key = (entry.egress, entry.rule_number)
+            if key in numbers:
+                direction = "egress" if entry.egress else "ingress"
+                return f"network ACL {_short(acl.id)} has two {direction} entries numbered {entry.rule_number}"
+            numbers.add(key)
+    vpc_ids = {v.id for v in snapshot.vpcs}
+    subnet_ids = {s.id for s in snapshot.subnets}
+    for subnet in snapshot.subnets:
+        if subnet.vpc_id not in vpc_ids and not _declared_incomplete(snapshot, "vpc", subnet.vpc_id):
+            return (f"subnet {_short(subnet.id)} is in VPC {_short(subnet.vpc_id)}, which is neither in the snapshot "
+                    "nor listed under incomplete")
+    for endpoint in snapshot.endpoints:
+        if endpoint.subnet_id not in subnet_ids and not _declared_incomplete(snapshot, "subnet", endpoint.subnet_id):
+            return (f"endpoint {_short(endpoint.id)} is in subnet {_short(endpoint.subnet_id)}, which is neither in the "
+                    "snapshot nor listed under incomplete")
+    return None
+
+
+def _declared_incomplete(snapshot: Snapshot, family: str, resource_id: str) -> bool:
+    """`incomplete` names this resource, or says the whole family is missing somewhere (scope `*`, a region…)."""
+    prefix = resource_id.split("-", 1)[0] + "-"
+    return any(i.family == family and (i.scope == resource_id or not i.scope.startswith(prefix))
+               for i in snapshot.incomplete)
 
 
 def load(path: str | Path) -> Snapshot:

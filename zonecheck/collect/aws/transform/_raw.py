@@ -17,13 +17,13 @@ from pydantic import BaseModel, ValidationError
 Item = Mapping[str, Any]
 M = TypeVar("M", bound=BaseModel)
 
-_ID_KEYS = (
-    "VpcId", "SubnetId", "RouteTableId", "NetworkAclId", "GroupId", "NetworkInterfaceId", "InstanceId",
-    "InternetGatewayId", "EgressOnlyInternetGatewayId", "NatGatewayId", "VpcPeeringConnectionId", "PrefixListId",
-    "TransitGatewayAttachmentId", "TransitGatewayRouteTableId", "TransitGatewayId", "VpnConnectionId",
-    "VpnGatewayId", "CustomerGatewayId", "directConnectGatewayId", "VpcEndpointId", "LoadBalancerArn",
-    "LoadBalancerName", "ListenerArn", "TargetGroupArn", "DBInstanceIdentifier", "AllocationId", "PublicIp",
-    "SecurityGroupRuleId", "FunctionName", "FirewallName",
+_ID_KEYS = (  # an item's own id before the ids it merely refers to
+    "AllocationId", "SecurityGroupRuleId", "ListenerArn", "TargetGroupArn", "LoadBalancerArn", "LoadBalancerName",
+    "VpnConnectionId", "TransitGatewayAttachmentId", "TransitGatewayRouteTableId", "VpcEndpointId",
+    "NetworkInterfaceId", "NatGatewayId", "InstanceId", "GroupId", "NetworkAclId", "RouteTableId", "InternetGatewayId",
+    "EgressOnlyInternetGatewayId", "VpcPeeringConnectionId", "VpnGatewayId", "CustomerGatewayId", "TransitGatewayId",
+    "directConnectGatewayId", "DBInstanceIdentifier", "PrefixListId", "FunctionName", "FirewallName", "SubnetId",
+    "VpcId", "PublicIp",
 )
 
 REGION_RE = re.compile(r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?)-[a-z]+-\d{1,2}")

@@ -20,7 +20,7 @@ from zonecheck.model import Endpoint, EndpointKind, Instance
 
 _LAMBDA_DESCRIPTION = re.compile(
     r"AWS Lambda VPC ENI-(?P<name>.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_PREFIXED_ID = re.compile(r"\b((?:nat|vpce|tgw-attach)-[0-9a-f]+)\b")
+_PREFIXED_ID = re.compile(r"\b((?:nat|vpce|tgw-attach)-[0-9a-zA-Z]+)\b")
 
 _INTERFACE_KINDS: dict[str, EndpointKind] = {
     "natgateway": "nat-gateway", "nat_gateway": "nat-gateway",
@@ -129,8 +129,8 @@ def interface_endpoint(top: Item, eni: Item, instances: Mapping[str, Instance], 
     top_public = ipv4(top, text(eni, "Association", "PublicIp"), "Association.PublicIp")
     if top_public:
         public.append(top_public)
-    v6: list[IPv6Address] = [ip for a in dicts(top, eni, "Ipv6Addresses")
-                             if (ip := ipv6(top, text(a, "Ipv6Address"), "Ipv6Addresses[].Ipv6Address"))]
+    v6: list[IPv6Address] = [v6_ip for a in dicts(top, eni, "Ipv6Addresses")
+                             if (v6_ip := ipv6(top, text(a, "Ipv6Address"), "Ipv6Addresses[].Ipv6Address"))]
     if dicts(top, eni, "Ipv4Prefixes") or dicts(top, eni, "Ipv6Prefixes"):
         findings.unsupported_construct(eni_id, "ip-prefix-delegation",
                                        f"{eni_id} has delegated IP prefixes: addresses inside them are not modelled yet")

@@ -1,8 +1,9 @@
 """Network ACLs (DescribeNetworkAcls `NetworkAcls`).
 
 Entries are kept as AWS lists them, the default deny (`*`, rule 32767) included: it is a real entry and
-a witness may cite it.  AWS shows the IPv6 default deny as rule 32768, beyond what a user may create;
-it is stored as 32767 (it covers `::/0`, the IPv4 one `0.0.0.0/0`, so the two never compete).
+a witness may cite it.  An ACL of a VPC with IPv6 also lists a default deny for `::/0`, numbered 32768,
+beyond the model's (and the API's) range; it is left out: it denies exactly what the implicit deny that
+ends every ACL denies, and keeping it as a second rule 32767 would give the ACL two entries of one number.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def to_network_acls(raw: Iterable[Item], findings: Optional[Findings] = None) ->
         if acl_id is None or vpc_id is None:
             findings.note(f"network ACL {acl_id or '(no NetworkAclId)'} without VpcId was skipped")
             continue
-        entries = [to_network_acl_entry(item, e) for e in dicts(item, item, "Entries")]
+        entries = [to_network_acl_entry(item, e) for e in dicts(item, item, "Entries")
+                   if (integer(item, e, "RuleNumber") or 0) <= DEFAULT_RULE]
         subnets = sorted({text(a, "SubnetId") for a in dicts(item, item, "Associations") if text(a, "SubnetId")})  # type: ignore[type-var]
         out.append(make(
             NetworkAcl, item, id=acl_id, vpc_id=vpc_id,
@@ -42,7 +44,6 @@ def to_network_acl_entry(acl: Item, item: Item) -> NetworkAclEntry:
     number = integer(acl, item, "RuleNumber")
     if number is None:
         raise InvalidItem(acl, f"{ident(acl)}: an entry has no RuleNumber")
-    number = min(number, DEFAULT_RULE)  # 32768: the IPv6 default deny
     raw_protocol = get(item, "Protocol")
     try:
         protocol = protocol_number(raw_protocol if isinstance(raw_protocol, (str, int)) and not isinstance(raw_protocol, bool)

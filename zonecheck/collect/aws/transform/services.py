@@ -177,13 +177,15 @@ def to_target_health(raw: Iterable[Item]) -> dict[str, list[TargetGroupTarget]]:
 
 def to_classic_load_balancers(raw: Iterable[Item]) -> tuple[list[LoadBalancer], list[TargetGroup]]:
     """Classic ELBs (`LoadBalancerDescriptions`) and their registered instances as synthetic target groups."""
-    balancers, groups = [], []
+    balancers: list[LoadBalancer] = []
+    groups: list[TargetGroup] = []
     for item in raw:
         name = text(item, "LoadBalancerName")
         if name is None:
             continue
         instances = [text(i, "InstanceId") for i in dicts(item, item, "Instances") if text(i, "InstanceId")]
-        listeners, by_port = [], {}
+        listeners: list[LoadBalancerListener] = []
+        by_port: dict[str, TargetGroup] = {}
         for description in dicts(item, item, "ListenerDescriptions"):
             listener = get(description, "Listener") or {}
             port, instance_port = integer(item, listener, "LoadBalancerPort"), integer(item, listener, "InstancePort")

@@ -181,8 +181,8 @@ def to_transit_gateway_route(table: Item, item: Item) -> Optional[TransitGateway
     cidr, pl_id = text(item, "DestinationCidrBlock"), text(item, "PrefixListId")
     if cidr is None and pl_id is None:
         return None
-    attachment_ids = tuple(sorted({text(a, "TransitGatewayAttachmentId") for a in dicts(table, item, "TransitGatewayAttachments")  # type: ignore[type-var]
-                                   if text(a, "TransitGatewayAttachmentId")}))
+    attachment_ids = tuple(sorted({attachment_id for a in dicts(table, item, "TransitGatewayAttachments")
+                                   if (attachment_id := text(a, "TransitGatewayAttachmentId"))}))
     kind = "propagated" if (text(item, "Type") or "").lower() == "propagated" else "static"
     return make(TransitGatewayRoute, table, destination=network(table, cidr, "Routes[].DestinationCidrBlock") if cidr else None,
                 destination_prefix_list_id=None if cidr else pl_id, attachment_ids=attachment_ids, kind=kind,
