@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 import click
 
 from zonecheck import __version__
-from zonecheck.cli.sources import UsageProblem, load_source, source_options
+from zonecheck.cli.sources import SourceArgs, UsageProblem, load_source, source_options
 from zonecheck.engine.results import CheckResult
 
 EXIT_CODES = {"pass": 0, "fail": 1, "unknown": 3}
@@ -45,14 +45,19 @@ def _one_line(message: str) -> str:
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], folded)
 
 
-_INPUT_ARGUMENTS = ("policy_file", "terraform_files", "snapshot_file", "before", "after")
+_INPUT_ARGUMENTS = ("policy_file", "terraform_files", "snapshot_file", "aws_dump_dir", "before", "after", "plans")
 
 
 def _inputs_named(kwargs: dict[str, Any]) -> str:
     """The input files of a command, for the errors no loader could attribute to one of them."""
     names: list[str] = []
+    expanded = dict(kwargs)
+    source = kwargs.get("source")
+    if isinstance(source, SourceArgs):
+        expanded.update(terraform_files=source.terraform_files, snapshot_file=source.snapshot_file,
+                        aws_dump_dir=source.aws_dump_dir)
     for key in _INPUT_ARGUMENTS:
-        value = kwargs.get(key)
+        value = expanded.get(key)
         for item in value if isinstance(value, (tuple, list)) else (value,):
             if item is not None and str(item) not in names:
                 names.append(str(item))
@@ -131,13 +136,13 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--strict", is_flag=True, help="A verdict resting on assumed AWS defaults is `unknown`.")
 @guarded
-def check(policy_file: Path, terraform_files: tuple[Path, ...], snapshot_file: Optional[Path], fmt: str,
+def check(policy_file: Path, source: SourceArgs, fmt: str,
           output: Optional[Path], strict: bool) -> None:
     """Decide every assertion of the policy; exit 0 pass, 1 fail, 3 unknown, 2 bad input."""
     from zonecheck.cli.run import run_check
 
     policy = _load_policy(policy_file)
-    snapshot = load_source(terraform_files, snapshot_file)
+    snapshot = load_source(source)
     result = run_check(policy, snapshot, str(policy_file), strict=strict)
     _emit(_render(result, fmt, output), output)
     sys.exit(EXIT_CODES[result.result])
@@ -150,7 +155,7 @@ def check(policy_file: Path, terraform_files: tuple[Path, ...], snapshot_file: O
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @guarded
-def explain(policy_file: Path, terraform_files: tuple[Path, ...], snapshot_file: Optional[Path],
+def explain(policy_file: Path, source: SourceArgs,
             assertion_name: str, fmt: str, output: Optional[Path]) -> None:
     """Show every path between the assertion's zones, hop by hop, with the rule that admitted it."""
     from zonecheck.cli.run import run_check
@@ -159,7 +164,7 @@ def explain(policy_file: Path, terraform_files: tuple[Path, ...], snapshot_file:
     names = [a.name for a in policy.assertions]
     if assertion_name not in names:
         raise UsageProblem(f"{policy_file}: no assertion named '{assertion_name}' (assertions: {', '.join(names)})")
-    snapshot = load_source(terraform_files, snapshot_file)
+    snapshot = load_source(source)
     verdict = run_check(policy, snapshot, str(policy_file), only_assertion=assertion_name).result
     paths = run_check(policy, snapshot, str(policy_file), only_assertion=assertion_name, explain=True)
     _emit(_render(paths, fmt, output), output)
@@ -224,11 +229,11 @@ def diff(policy_file: Path, before: tuple[str, ...], after: tuple[str, ...], pla
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the snapshot JSON.")
 @guarded
-def collect(terraform_files: tuple[Path, ...], snapshot_file: Optional[Path], output: Path) -> None:
+def collect(source: SourceArgs, output: Path) -> None:
     """Read a source and write its canonical snapshot JSON."""
     from zonecheck.model import to_json
 
-    snapshot = load_source(terraform_files, snapshot_file)
+    snapshot = load_source(source)
     _emit(to_json(snapshot), output)
     click.echo(f"zonecheck: wrote {output}: {len(snapshot.vpcs)} VPCs, {len(snapshot.subnets)} subnets, "
                f"{len(snapshot.security_groups)} security groups, {len(snapshot.endpoints)} endpoints", err=True)

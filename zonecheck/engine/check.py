@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Sequence
 
 from zonecheck.engine import addresses as addr
@@ -125,6 +125,12 @@ def evaluate(
 
     unknown_parts = _unknown_parts(estate.snapshot)
 
+    onprem = estate.on_premises if from_on_premises else None
+    if onprem is not None and onprem.doubt:
+        # Where on-premises prefixes are unknown, a delivery is certain only if it admits all of them.
+        walk.deliveries = [d if _admits_all(d.flow.origin, onprem.addresses)
+                           else replace(d, flow=d.flow.with_doubt(onprem.doubt)) for d in walk.deliveries]
+
     def certain(delivery: Delivery) -> bool:
         if not delivery.flow.certain or _touches(delivery.flow.hops, unknown_parts):
             return False
@@ -170,6 +176,11 @@ def evaluate(
         witnesses=tuple(witnesses), reasons=tuple(dict.fromkeys(reasons)),
         description=description, truncated=truncated, notes=tuple(notes),
     )
+
+
+def _admits_all(origin: IntervalSet, candidates: IntervalSet) -> bool:
+    family = addr.V6_ALL if origin and origin.first() >= addr.V6_OFFSET else addr.V4_ALL
+    return (candidates & family).issubset(origin)
 
 
 def _unknown_parts(snapshot: Snapshot) -> dict[str, str]:
@@ -303,7 +314,8 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
 
 
 ON_PREMISES_ASSUMPTION = ("on-premises networks behind VPN connections and Direct Connect are assumed not to carry "
-                          "internet traffic into the tunnels nor to route packets back into the estate")
+                          "internet traffic into the tunnels, not to route packets back into the estate, and not to "
+                          "advertise (over BGP) routes for the estate's own VPC CIDRs")
 
 
 def check_result(results: list[AssertionResult], snapshot: Snapshot, strict: bool,

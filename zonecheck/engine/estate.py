@@ -189,6 +189,10 @@ class Estate:
         return Reach(self)
 
     @cached_property
+    def vpc_space_all(self) -> IntervalSet:
+        return addr.of_networks([n for v in self.vpcs.values() for n in (*v.cidrs, *v.ipv6_cidrs)])
+
+    @cached_property
     def internet(self) -> IntervalSet:
         nets = [n for v in self.vpcs.values() for n in (*v.cidrs, *v.ipv6_cidrs)]
         return addr.internet_space(nets)
@@ -233,7 +237,7 @@ class Estate:
                 entries.append(RouteEntry(addr.of_network(net), _plen(net),
                                           Route(destination=net, target="vpn-gateway", target_id=vgw_id)))
         if not connections or any(not c.static_routes_only for c in connections):
-            entries.append(RouteEntry(addr.ALL_ADDRESSES, -1, Route(destination=ip_network("0.0.0.0/0"),
+            entries.append(RouteEntry(addr.ALL_ADDRESSES - self.vpc_space_all, -1, Route(destination=ip_network("0.0.0.0/0"),
                                                                     target="vpn-gateway", target_id=vgw_id),
                                       doubt=f"routes {vgw_id} propagates into {table.id} (BGP) are not in the source"))
         return entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional, Protocol, Sequence, TypeVar
 
 from zonecheck.engine.estate import Estate, RouteEntry
-from zonecheck.engine.intervals import IntervalSet
+from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.model import RouteTable
 
 
@@ -26,7 +26,20 @@ def longest_prefix_split(entries: Sequence[E], addresses: IntervalSet, table_dou
     then doubtful (that entry might be more specific) and the whole set is also offered to that entry.
     """
     doubtful = [e for e in entries if e.doubt is not None]
-    doubt = doubtful[0].doubt if doubtful else table_doubt
+    doubt_space = EMPTY
+    for entry in doubtful:
+        doubt_space = doubt_space | entry.destinations
+    doubt = doubtful[0].doubt if doubtful else None
+
+    def parts(part: IntervalSet, entry: Optional[E]) -> Iterator[tuple[IntervalSet, Optional[E], Optional[str]]]:
+        # Only addresses an unknown route could cover are in doubt; `table_doubt` covers all of them.
+        unsure = part & doubt_space
+        sure = part - doubt_space
+        if sure:
+            yield sure, entry, table_doubt
+        if unsure:
+            yield unsure, entry, doubt or table_doubt
+
     remaining = addresses
     for entry in entries:
         if entry.doubt is not None:
@@ -35,12 +48,14 @@ def longest_prefix_split(entries: Sequence[E], addresses: IntervalSet, table_dou
             break
         part = remaining & entry.destinations
         if part:
-            yield part, entry, doubt
+            yield from parts(part, entry)
             remaining = remaining - entry.destinations
     if remaining:
-        yield remaining, None, doubt
+        yield from parts(remaining, None)
     for entry in doubtful:
-        yield addresses, entry, entry.doubt
+        offered = addresses & entry.destinations
+        if offered:
+            yield offered, entry, entry.doubt
 
 
 def lpm_split(estate: Estate, table: RouteTable, addresses: IntervalSet

@@ -8,6 +8,7 @@ route beats a propagated one, as in AWS.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import ip_network
 from typing import Iterator, Optional
 
 from zonecheck.engine import addresses as addr
@@ -38,6 +39,7 @@ class TransitIndex:
         self._vpcs = {v.id: v for v in snapshot.vpcs}
         self._prefix_lists = {p.id: p for p in snapshot.prefix_lists}
         self._routes: dict[str, list[TgwRouteEntry]] = {}
+        self.vpc_space = addr.of_networks([n for v in snapshot.vpcs for n in (*v.cidrs, *v.ipv6_cidrs)])
 
     def vpc_attachment(self, tgw_id: str, vpc_id: str) -> Optional[TransitGatewayAttachment]:
         for att in self.attachments.values():
@@ -84,10 +86,18 @@ class TransitIndex:
                 else:
                     for net in pl.entries:
                         entries.append(TgwRouteEntry(addr.of_network(net), net.prefixlen, route))
+        listed = {a for r in table.routes if r.kind == "propagated" for a in r.attachment_ids}
         for att_id in table.propagations:
             att = self.attachments.get(att_id)
+            if att is not None and att.kind in ("vpn", "direct-connect-gateway", "connect") and att_id not in listed:
+                # Routes learned over BGP are not in the source.  Under the on-premises assumption they cover
+                # no address of the estate's VPCs: anything else might be routed to this attachment.
+                entries.append(TgwRouteEntry(addr.ALL_ADDRESSES - self.vpc_space, -1, TransitGatewayRoute(
+                    destination=ip_network("0.0.0.0/0"), attachment_ids=(att_id,), kind="propagated"),
+                    doubt=f"{table.id}: routes learned over BGP from {att_id} ({att.kind}) are not in the source"))
+                continue
             if att is None or att.kind != "vpc":
-                continue  # VPN/DX/peering routes come from BGP: only the ones the source lists are known
+                continue  # peering routes are static; anything else is not propagated
             vpc = self._vpcs.get(att.resource_id or "")
             if vpc is None:
                 continue
@@ -103,5 +113,18 @@ class TransitIndex:
 
     def lpm(self, table: TransitGatewayRouteTable, addresses: IntervalSet
             ) -> Iterator[tuple[IntervalSet, Optional[TgwRouteEntry], Optional[str]]]:
-        incomplete = None if table.routes_complete else f"{table.id}: some propagated routes (VPN/BGP) are not in the source"
-        return longest_prefix_split(self.routes(table), addresses, incomplete)
+        entries = self.routes(table)
+        if table.routes_complete or any(e.doubt for e in entries):
+            return longest_prefix_split(entries, addresses)
+        # Incomplete for a reason not pinned to an attachment: only addresses outside the VPCs are in doubt
+        # (on-premises assumption), and those get the doubt on whatever they match.
+        incomplete = f"{table.id}: some propagated routes are not in the source"
+        inside = addresses & self.vpc_space
+        outside = addresses - self.vpc_space
+        return _chain(longest_prefix_split(entries, inside) if inside else iter(()),
+                      longest_prefix_split(entries, outside, incomplete) if outside else iter(()))
+
+
+def _chain(*iterators: Iterator) -> Iterator:
+    for it in iterators:
+        yield from it

@@ -141,9 +141,9 @@ class Walker:
         self._source, self._result = ON_PREMISES, WalkResult()
         onprem = self.estate.on_premises
         for box in _per_family(onprem.addresses, self.destinations):
+            # Unknown on-premises prefixes do not make a path doubtful by themselves: a delivery that admits
+            # every possible on-premises address holds whatever they are (see check.py).
             flow = Flow(box, origin=box.src)
-            if onprem.doubt:
-                flow = flow.with_doubt(onprem.doubt)
             for vgw_id, vpc_id in onprem.vpn_gateway_entries:
                 hop = Hop(vgw_id, "vpn-gateway", f"from on-premises into {vpc_id}")
                 scope = ReferenceScope(frozenset({vpc_id}))
@@ -511,7 +511,9 @@ class Walker:
                 self._drop(flow, box, table.id, "tgw-route", "no route matches")
                 continue
             route = entry.route
-            routed = flow.through(Hop(table.id, "tgw-route", route.label()), box, doubt=doubt)
+            label = route.label() if entry.doubt is None else \
+                f"routes learned over BGP -> {','.join(route.attachment_ids)} (not in the source)"
+            routed = flow.through(Hop(table.id, "tgw-route", label), box, doubt=doubt)
             if route.state == "blackhole" or not route.attachment_ids:
                 self._drop(routed, box, table.id, "tgw-route", f"blackhole route {route.label()}")
                 continue

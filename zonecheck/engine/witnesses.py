@@ -76,7 +76,9 @@ def endpoint_ref(cls: Optional[EndpointClass], addresses: IntervalSet, *,
         networks = () if text.startswith("any internet") else _cidrs(addresses)
         return EndpointRef("internet", text, networks=networks)
     if cls.key == "on-premises":
-        return EndpointRef("on-premises", addr.describe(addresses), networks=_cidrs(addresses))
+        networks = _cidrs(addresses)
+        text = addr.describe(addresses) if len(networks) <= 4 else "any on-premises address"
+        return EndpointRef("on-premises", text, networks=networks)
     ids = cls.endpoint_ids
     if members:
         hit = tuple(i for i in ids if members.get(i) is not None and members[i] & addresses)

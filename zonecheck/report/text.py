@@ -75,7 +75,12 @@ def render_assertion(result: AssertionResult, style: Style = _plain, max_witness
 
 def render_text(result: CheckResult, style: Style = _plain, max_witnesses: int = 20) -> str:
     source = result.source
-    files = ", ".join(source.files) if source.files else source.kind
+    if not source.files:
+        files = source.kind
+    elif len(source.files) <= 3:
+        files = ", ".join(source.files)
+    else:
+        files = f"{source.files[0]} and {len(source.files) - 1} more files"
     lines = [f"zonecheck: {len(result.assertions)} assertion(s) on {source.kind} source {files}"
              + (" [strict]" if result.strict else ""), ""]
     for assertion in result.assertions:
