@@ -8,7 +8,7 @@ per pair of interfaces).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.estate import Estate
@@ -29,6 +29,8 @@ class EndpointClass:
     """Selected public IPv4 addresses (as a destination); as a source, the public IPs it is seen as."""
     public_unknown: bool
     """Has a public IPv4 address whose value is not known."""
+    address_hint: Optional[str] = None
+    """How to show the address of members whose address is unknown (e.g. `10.0.3.0/24 (address unknown)`)."""
 
     @property
     def addresses(self) -> IntervalSet:
@@ -84,10 +86,12 @@ def endpoint_classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> 
     classes = []
     for (subnet_id, groups, _, public_unknown, _kind, _unknown), slot in sorted(grouped.items(), key=lambda kv: str(kv[0])):
         ids = tuple(sorted(slot["ids"]))  # type: ignore[arg-type]
+        subnet = estate.subnets.get(subnet_id)
+        hint = f"{subnet.cidr} (address unknown)" if _unknown and subnet is not None and subnet.cidr else None
         classes.append(EndpointClass(
             key=f"{subnet_id}|{','.join(groups)}|{ids[0]}", subnet_id=subnet_id, vpc_id=str(slot["vpc"]),
             group_ids=groups, endpoint_ids=ids, private=slot["private"], public=slot["public"],  # type: ignore[arg-type]
-            public_unknown=public_unknown,
+            public_unknown=public_unknown, address_hint=hint,
         ))
     return classes
 

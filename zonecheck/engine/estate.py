@@ -107,6 +107,7 @@ class Estate:
         self.sg_cache: dict[tuple, tuple] = {}
         """Security-group rule boxes per (groups, direction, reference scope): see security_groups.py."""
         self._members_cache: dict[str, IntervalSet] = {}
+        self._known_cache: dict[str, IntervalSet] = {}
 
     # -- placement ---------------------------------------------------------------------------------
     def vpc_of_subnet(self, subnet_id: str) -> Optional[str]:
@@ -165,9 +166,9 @@ class Estate:
     def on_premises(self) -> OnPremises:
         snap = self.snapshot
         known = [net for c in snap.vpn_connections for net in c.static_routes]
-        known += [net for g in snap.direct_connect_gateways for net in g.allowed_prefixes]
-        learned = any(not c.static_routes_only for c in snap.vpn_connections) or (
-            not snap.vpn_connections and (snap.vpn_gateways or snap.direct_connect_gateways))
+        # A Direct Connect gateway's allowed prefixes are the AWS side's; on-premises prefixes arrive over BGP.
+        learned = any(not c.static_routes_only for c in snap.vpn_connections) or bool(snap.direct_connect_gateways) \
+            or (not snap.vpn_connections and bool(snap.vpn_gateways))
         if learned or (not known and (snap.vpn_gateways or snap.vpn_connections or snap.direct_connect_gateways)):
             vpc_space = addr.of_networks([n for v in snap.vpcs for n in (*v.cidrs, *v.ipv6_cidrs)])
             addresses = addr.ALL_ADDRESSES - vpc_space
@@ -189,6 +190,12 @@ class Estate:
         return Reach(self)
 
     @cached_property
+    def known_gateways(self) -> frozenset[str]:
+        """Every internet / egress-only gateway the source describes (attached or not)."""
+        return frozenset([g.id for g in self.snapshot.internet_gateways]
+                         + [g.id for g in self.snapshot.egress_only_internet_gateways])
+
+    @cached_property
     def vpc_space_all(self) -> IntervalSet:
         return addr.of_networks([n for v in self.vpcs.values() for n in (*v.cidrs, *v.ipv6_cidrs)])
 
@@ -199,10 +206,25 @@ class Estate:
 
     # -- endpoint addresses --------------------------------------------------------------------------
     def private_addresses(self, endpoint: Endpoint) -> IntervalSet:
-        """Addresses the endpoint sends from and receives on inside the VPC (private IPv4 and IPv6)."""
+        """Addresses the endpoint sends from and receives on inside the VPC (private IPv4 and IPv6).
+
+        An endpoint whose address is unknown (SPEC §6.6) may hold any address of its subnet that no other
+        interface holds: an address another interface owns can never be its own, neither as a source nor as
+        a member of its security groups.
+        """
         if endpoint.address_unknown:
-            return self.subnet_space(endpoint.subnet_id)
+            return self.subnet_space(endpoint.subnet_id) - self._known_in_subnet(endpoint.subnet_id)
         return addr.of_addresses([*endpoint.private_ips, *endpoint.ipv6_addresses])
+
+    def _known_in_subnet(self, subnet_id: str) -> IntervalSet:
+        if not self._known_cache:
+            known: dict[str, list] = {}
+            for e in self.snapshot.endpoints:
+                if not e.address_unknown:
+                    known.setdefault(e.subnet_id, []).extend((*e.private_ips, *e.ipv6_addresses))
+            self._known_cache = {sid: addr.of_addresses(addrs) for sid, addrs in known.items()}
+            self._known_cache.setdefault("", EMPTY)  # marks the cache as built
+        return self._known_cache.get(subnet_id, EMPTY)
 
     def public_addresses(self, endpoint: Endpoint) -> IntervalSet:
         return addr.of_addresses(endpoint.public_ips)

@@ -14,7 +14,9 @@ from typing import Optional
 
 from zonecheck.engine.classes import EndpointClass, relay_classes
 from zonecheck.engine.estate import Estate
+from zonecheck.engine.addresses import ALL_ADDRESSES
 from zonecheck.engine.intervals import EMPTY, IntervalSet
+from zonecheck.engine.packets import ALL_PORTS, Box
 from zonecheck.model import LoadBalancer, LoadBalancerListener, TargetGroup
 from zonecheck.model.security import TCP, UDP
 
@@ -108,3 +110,25 @@ def _target_addresses(estate: Estate, target_id: str, target: EndpointClass, tar
         if endpoint is not None and target_id in (endpoint.owner_id, endpoint.id):
             hit = hit | (estate.private_addresses(endpoint) & target.private)
     return hit
+
+
+def listener_boxes(estate: Estate, targets: list[EndpointClass]) -> dict[str, list[Box]]:
+    """For target classes made of load-balancer interfaces: the (protocol, port) boxes their listeners accept."""
+    balancers = {b.id: b for b in estate.snapshot.load_balancers}
+    out: dict[str, list[Box]] = {}
+    for target in targets:
+        owners = {estate.endpoints[e].owner_id for e in target.endpoint_ids
+                  if e in estate.endpoints and estate.endpoints[e].kind == "load-balancer"}
+        if not owners or len(owners) != 1 or len(owners) != len(
+                {estate.endpoints[e].owner_id for e in target.endpoint_ids if e in estate.endpoints}):
+            continue
+        balancer = balancers.get(next(iter(owners)) or "")
+        if balancer is None:
+            continue  # listeners unknown: the interface is treated like any other
+        boxes = []
+        for listener in balancer.listeners:
+            ports = IntervalSet.single(listener.port, listener.port) if listener.port else ALL_PORTS
+            for protocol in listener_protocols(listener):
+                boxes.append(Box(ALL_ADDRESSES, ALL_ADDRESSES, IntervalSet.single(protocol, protocol), ports))
+        out[target.key] = boxes
+    return out

@@ -39,7 +39,8 @@ NO_REFERENCES = ReferenceScope(frozenset())
 ANY_REFERENCES = ReferenceScope(None)
 
 
-def _peer_set(estate: Estate, rule: SecurityGroupRule, scope: ReferenceScope) -> tuple[IntervalSet, Optional[str]]:
+def _peer_set(estate: Estate, rule: SecurityGroupRule, scope: ReferenceScope,
+              sender_groups: Optional[frozenset[str]] = None) -> tuple[IntervalSet, Optional[str]]:
     if rule.cidr is not None:
         from zonecheck.engine.addresses import of_network
 
@@ -55,6 +56,9 @@ def _peer_set(estate: Estate, rule: SecurityGroupRule, scope: ReferenceScope) ->
         return ALL_ADDRESSES, f"security group {group_id} referenced by {rule.id} is not in the source"
     if not scope.allows(group.vpc_id):
         return EMPTY, None
+    if sender_groups is not None:
+        # The sender is known: a reference matches it exactly when it is a member (SPEC §6.4).
+        return (ALL_ADDRESSES if group_id in sender_groups else EMPTY), None
     return estate.members(group_id), None
 
 
@@ -62,9 +66,10 @@ RuleBoxes = tuple[list[tuple[SecurityGroup, SecurityGroupRule, Box]],
                   list[tuple[SecurityGroup, SecurityGroupRule, Box, str]]]
 
 
-def _rule_boxes(estate: Estate, group_ids: tuple[str, ...], direction: Direction, scope: ReferenceScope) -> RuleBoxes:
+def _rule_boxes(estate: Estate, group_ids: tuple[str, ...], direction: Direction, scope: ReferenceScope,
+                sender_groups: Optional[frozenset[str]] = None) -> RuleBoxes:
     """The packet boxes the rules of these groups admit, exact ones first; cached per estate."""
-    key = (group_ids, direction, scope.valid_vpcs)
+    key = (group_ids, direction, scope.valid_vpcs, sender_groups)
     cached = estate.sg_cache.get(key)
     if cached is not None:
         return cached
@@ -73,7 +78,7 @@ def _rule_boxes(estate: Estate, group_ids: tuple[str, ...], direction: Direction
     for gid in group_ids:
         group = estate.security_groups[gid]
         for rule in (group.egress if direction == "egress" else group.ingress):
-            peers, doubt = _peer_set(estate, rule, scope)
+            peers, doubt = _peer_set(estate, rule, scope, sender_groups)
             if not peers:
                 continue
             box = rule_box(rule, src=peers) if direction == "ingress" else rule_box(rule, dst=peers)
@@ -86,7 +91,13 @@ def _rule_boxes(estate: Estate, group_ids: tuple[str, ...], direction: Direction
 
 
 def sg_filter(estate: Estate, flow: Flow, group_ids: Sequence[str], direction: Direction,
-              scope: ReferenceScope) -> tuple[list[Flow], list[Drop]]:
+              scope: ReferenceScope, sender_groups: Optional[frozenset[str]] = None) -> tuple[list[Flow], list[Drop]]:
+    """Split `flow` by the rules of `group_ids`.
+
+    `sender_groups`: for ingress, the groups of the interface that sent the packets, when the flow still
+    carries its own addresses (no NAT, public IP or appliance on the way); references then match by
+    membership.  Otherwise references match by the members' private addresses.
+    """
     step = "sg-egress" if direction == "egress" else "sg-ingress"
     groups: list[SecurityGroup] = []
     missing: list[str] = []
@@ -105,7 +116,7 @@ def sg_filter(estate: Estate, flow: Flow, group_ids: Sequence[str], direction: D
         doubt = f"security group(s) {', '.join(missing)} of the interface are not in the source"
         return [flow.through(Hop(at, step, "rules unknown"), doubt=doubt)], []
 
-    exact, doubtful = _rule_boxes(estate, tuple(group_ids), direction, scope)
+    exact, doubtful = _rule_boxes(estate, tuple(group_ids), direction, scope, sender_groups)
 
     admitted: list[Flow] = []
     remaining = [flow.box]

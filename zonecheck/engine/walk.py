@@ -17,10 +17,13 @@ from zonecheck.engine.flows import Drop, Flow, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.engine.nacls import nacl_filter
 from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box
-from zonecheck.engine.relays import Relay, find_relays
+from zonecheck.engine.relays import Relay, find_relays, listener_boxes
 from zonecheck.engine.routing import lpm_split
 from zonecheck.engine.security_groups import ANY_REFERENCES, NO_REFERENCES, ReferenceScope, sg_filter
 from zonecheck.model import TransitGatewayAttachment
+
+NAT_PROTOCOLS = IntervalSet([(1, 1), (6, 6), (17, 17)])
+"""What a NAT gateway translates: ICMP, TCP and UDP."""
 
 MAX_DEPTH = 4
 """Forwarding hops after the first route (NAT, transit gateway, appliance): enough for real designs
@@ -64,6 +67,11 @@ class WalkResult:
     def index_drops(self, source_key: str) -> "WalkResult":
         self.drops_by_source = {source_key: self.drops}
         return self
+
+
+def _AS_ENDPOINT(target: EndpointClass) -> EndpointClass:
+    """The same class, marked as already filtered by its listeners."""
+    return replace(target, key=target.key + "|listeners")
 
 
 def _per_family(sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
@@ -110,6 +118,7 @@ class Walker:
                 if iface.public_unknown:
                     self.destinations = self.destinations | (estate.internet & addr.V4_ALL)
         self._entry_targets = list(targets) + [i for r in self.relays for i in r.interfaces]
+        self._listener_boxes = listener_boxes(estate, targets)
         self._public_targets = EMPTY
         for target in self._entry_targets:
             self._public_targets = self._public_targets | target.public | (target.private & addr.V6_ALL)
@@ -162,7 +171,31 @@ class Walker:
         if target is not None and target.key in self._relay_of:
             self._relay(flow, target, self._relay_of[target.key])
             return
+        if target is not None and target.key in self._listener_boxes:
+            # A load balancer's interface answers only on its listeners' ports.
+            pieces = [p for b in self._listener_boxes[target.key] for p in [flow.box.intersect(b)] if p is not None]
+            for piece in pieces:
+                self._deliver(flow.through_box(piece), _AS_ENDPOINT(target))
+            return
+        if target is not None and self._source is not None:
+            for box in self._without_self_flows(flow, target):
+                self._result.deliveries.append(Delivery(flow.through_box(box), self._source, target))
+            return
         self._result.deliveries.append(Delivery(flow, self._source, target))
+
+    def _without_self_flows(self, flow: Flow, target: EndpointClass) -> list[Box]:
+        """Packets from an interface to its own address never leave the host: they are no witness (SPEC §6
+        speaks of delivery from ENI A to ENI B)."""
+        shared = set(self._source.endpoint_ids) & set(target.endpoint_ids) if self._source else set()
+        boxes = [flow.box]
+        if not shared or (flow.rewritten and len(self._source.endpoint_ids) > 1):  # type: ignore[union-attr]
+            return boxes
+        for endpoint_id in sorted(shared):
+            endpoint = self.estate.endpoints[endpoint_id]
+            own = self.estate.private_addresses(endpoint) | self.estate.public_addresses(endpoint)
+            src = flow.box.src if flow.rewritten else own
+            boxes = [piece for box in boxes for piece in box.subtract(Box(src, own, ALL_PROTOCOL_NUMBERS, ALL_PORTS))]
+        return boxes
 
     def _relay(self, flow: Flow, iface: EndpointClass, relay: Relay) -> None:
         """Packets that reached a load balancer's interface continue to its targets (see relays.py)."""
@@ -213,7 +246,12 @@ class Walker:
             piece = flow.box if only is None else flow.box.restrict_dst(only)
             if piece is None:
                 continue
-            admitted, dropped = sg_filter(self.estate, flow.through_box(piece), target.group_ids, "ingress", scope)
+            sender = None
+            if self._source is not None and self._source.key != ON_PREMISES.key and not flow.rewritten \
+                    and not any(h.step in ("appliance", "load-balancer") for h in flow.hops):
+                sender = frozenset(self._source.group_ids)
+            admitted, dropped = sg_filter(self.estate, flow.through_box(piece), target.group_ids, "ingress", scope,
+                                          sender)
             self._result.drops.extend(dropped)
             for done in admitted:
                 self._deliver(done, target)
@@ -319,8 +357,11 @@ class Walker:
     def _via_internet_gateway(self, flow: Flow, sender: Sender, gateway_id: str, *, egress_only: bool) -> None:
         attached = (self.estate.eigws_of_vpc if egress_only else self.estate.igws_of_vpc).get(sender.vpc_id, set())
         if gateway_id not in attached:
-            self._drop(flow, flow.box, gateway_id, "igw", f"{gateway_id} is not attached to {sender.vpc_id}")
-            return
+            if gateway_id in self.estate.known_gateways:
+                self._drop(flow, flow.box, gateway_id, "igw", f"{gateway_id} is not attached to {sender.vpc_id}")
+                return
+            # A route to a gateway the source does not describe: it may well be attached.
+            flow = flow.with_doubt(f"internet gateway {gateway_id} is not in the source")
         flows = self._nacl([flow], sender.subnet_id, "out")
         for leaving in flows:
             v6 = leaving.box.restrict_dst(addr.V6_ALL)
@@ -416,7 +457,14 @@ class Walker:
         if depth >= MAX_DEPTH:
             self._drop(flow, v4, nat_id, "nat", "forwarded too many times (routing loop?)")
             return
-        flows = [flow.through_box(v4)]
+        translated = v4.intersect(Box(v4.src, v4.dst, NAT_PROTOCOLS, ALL_PORTS))
+        rest = v4.protocols - NAT_PROTOCOLS
+        if rest:
+            self._drop(flow, Box(v4.src, v4.dst, rest, v4.ports), nat_id, "nat",
+                       "a NAT gateway translates only TCP, UDP and ICMP")
+        if translated is None:
+            return
+        flows = [flow.through_box(translated)]
         if nat.subnet_id != sender.subnet_id:
             flows = self._nacl(flows, sender.subnet_id, "out")
             flows = self._nacl(flows, nat.subnet_id, "in")

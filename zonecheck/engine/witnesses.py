@@ -83,7 +83,9 @@ def endpoint_ref(cls: Optional[EndpointClass], addresses: IntervalSet, *,
     if members:
         hit = tuple(i for i in ids if members.get(i) is not None and members[i] & addresses)
         ids = hit or ids
-    return EndpointRef(ids[0], addr.describe(addresses), ids, networks=_cidrs(addresses))
+    text = cls.address_hint if cls.address_hint and not (addresses & addr.V4_ALL).isdisjoint(cls.private) \
+        and addresses.issubset(cls.private) else addr.describe(addresses)
+    return EndpointRef(ids[0], text, ids, networks=_cidrs(addresses))
 
 
 def _cidrs(addresses: IntervalSet) -> tuple[str, ...]:

@@ -115,3 +115,58 @@ def inline_rule(protocol: str, from_port: Any, to_port: Any, **peers: Any) -> di
             "description": "", "protocol": protocol, "from_port": from_port, "to_port": to_port}
     rule.update(peers)
     return rule
+
+
+PlanWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def write_plan(tmp_path: Path) -> PlanWriter:
+    """Write a small `terraform show -json` plan: write_plan(change(...), ...) -> path.
+
+    Each change is a dict made by `change()`; `configuration` maps a module-relative resource address to its
+    expressions (root module only).
+    """
+    counter = iter(range(1000))
+
+    def write(*changes: dict[str, Any], configuration: Optional[dict[str, dict[str, Any]]] = None,
+              prior: Optional[list[dict[str, Any]]] = None, **top: Any) -> Path:
+        planned = [{"address": c["address"], "mode": "managed", "type": c["type"], "name": c["name"],
+                    "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+                    "values": c["change"]["after"], "sensitive_values": {}}
+                   for c in changes if c["change"]["after"] is not None and not c.get("module_address")]
+        body: dict[str, Any] = {"format_version": "1.2", "terraform_version": "1.9.8",
+                                "planned_values": {"root_module": {"resources": planned}},
+                                "resource_changes": list(changes)}
+        if prior is not None:
+            body["prior_state"] = {"format_version": "1.0", "terraform_version": "1.9.8",
+                                   "values": {"root_module": {"resources": prior}}}
+        if configuration is not None:
+            body["configuration"] = {"root_module": {"resources": [
+                {"address": address, "mode": "managed", "type": address.split(".")[0], "name": address.split(".")[1],
+                 "provider_config_key": "aws", "expressions": expressions, "schema_version": 0}
+                for address, expressions in configuration.items()]}}
+        body.update(applyable=True, complete=True, errored=False, timestamp="2025-01-01T00:00:00Z")
+        body.update(top)
+        path = tmp_path / f"plan{next(counter)}.json"
+        path.write_text(json.dumps(body))
+        return path
+
+    return write
+
+
+def change(rtype: str, name: str, after: Optional[dict[str, Any]], unknown: Optional[dict[str, Any]] = None,
+           actions: tuple[str, ...] = ("create",), sensitive: Optional[dict[str, Any]] = None,
+           before: Optional[dict[str, Any]] = None, index: Any = None) -> dict[str, Any]:
+    address = f"{rtype}.{name}" + ("" if index is None else f"[{json.dumps(index)}]")
+    out: dict[str, Any] = {"address": address, "mode": "managed", "type": rtype, "name": name}
+    if index is not None:
+        out["index"] = index
+    out.update({"provider_name": "registry.terraform.io/hashicorp/aws", "change": {
+        "actions": list(actions), "before": before, "after": after, "after_unknown": unknown or {},
+        "before_sensitive": False if before is None else {}, "after_sensitive": sensitive or ({} if after else False)}})
+    return out
+
+
+def refs(*references: str) -> dict[str, Any]:
+    return {"references": list(references)}

@@ -63,9 +63,17 @@ def test_a_stack_alone_records_what_it_cannot_see() -> None:
     assert corp.entries is None and not corp.aws_managed  # only referenced by a route here
 
 
-def test_an_aws_managed_prefix_list_only_referenced_is_known_by_id() -> None:
-    s3 = next(p for p in load("app.tfstate").prefix_lists if p.id == "pl-6da54004")
+def test_an_aws_managed_prefix_list_only_referenced_is_known_by_id(write_state: StateWriter) -> None:
+    path = write_state(("aws_security_group", "g", {"id": "sg-1", "vpc_id": "vpc-1", "ingress": [], "egress": [{
+        "protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_ids": ["pl-6da54004"], "cidr_blocks": []}]}))
+    s3 = next(p for p in load_terraform([path]).prefix_lists if p.id == "pl-6da54004")
     assert s3.entries is None and s3.aws_managed
+
+
+def test_a_gateway_endpoint_gives_the_entries_of_its_service_prefix_list() -> None:
+    s3 = next(p for p in load("app.tfstate").prefix_lists if p.id == "pl-6da54004")
+    assert s3.aws_managed and s3.name == "com.amazonaws.eu-west-1.s3"
+    assert [str(n) for n in s3.entries or ()] == ["3.5.64.0/21", "3.5.72.0/23", "52.218.0.0/17"]
 
 
 def test_identical_duplicates_merge(write_state: StateWriter) -> None:

@@ -74,12 +74,42 @@ def test_an_empty_show_json_state_is_an_empty_estate(tmp_path: Path) -> None:
 # -- refused formats -----------------------------------------------------------------------------------------
 
 
-def test_a_plan_is_not_supported_yet(tmp_path: Path) -> None:
+def test_a_plan_is_detected_beside_both_state_shapes() -> None:
+    assert read_state_file(DATA / "plan_open_db.json").kind == "plan"
+    assert read_state_file(DATA / "plan_open_db.prior.tfstate").kind == "state"
+    assert read_state_file(DATA / "network.show.json").kind == "state"
+
+
+def test_an_empty_plan_is_an_empty_estate(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"format_version": "1.2", "planned_values": {}, "resource_changes": []}))
-    message = refuse(path)
-    assert "Terraform plan JSON is not supported yet" in message
-    assert "terraform show -json" in message
+    assert load_terraform([path]).vpcs == ()
+
+
+def test_a_plan_of_a_future_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "2.0", "planned_values": {}, "resource_changes": []}))
+    assert "format_version '2.0' is not supported" in refuse(path)
+
+
+def test_an_errored_plan_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", "planned_values": {}, "resource_changes": [], "errored": True}))
+    assert "the plan errored" in refuse(path)
+
+
+@pytest.mark.parametrize("body, problem", [
+    ({"resource_changes": {"a": 1}}, '"resource_changes" must be an array'),
+    ({"resource_changes": ["x"]}, "resource_changes[0] must be an object"),
+    ({"resource_changes": [{"type": "aws_vpc", "name": "v", "change": {"actions": "create"}}]},
+     "aws_vpc.v: change.actions must be a list of strings"),
+    ({"resource_changes": [{"type": "aws_vpc", "name": "v", "change": []}]}, 'aws_vpc.v: "change" must be an object'),
+    ({"planned_values": []}, '"planned_values" must be an object'),
+])
+def test_plans_of_the_wrong_shape(tmp_path: Path, body: dict, problem: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", **body}))
+    assert problem in refuse(path)
 
 
 def test_a_version_3_state_is_refused_with_the_version_and_how_to_upgrade(tmp_path: Path) -> None:
@@ -120,6 +150,18 @@ def test_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.tfstate"
     path.write_text("  \n")
     assert "empty" in refuse(path)
+
+
+def test_a_state_re_encoded_as_utf16_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.tfstate"
+    path.write_bytes((DATA / "network.tfstate").read_text().encode("utf-16"))  # json.loads(bytes) would accept it
+    assert "not UTF-8 text" in refuse(path)
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.tfstate"
+    path.write_bytes(b"\xef\xbb\xbf" + (DATA / "peer.tfstate").read_bytes())
+    assert [v.id for v in load_terraform([path]).vpcs] == ["vpc-0f9e8d7c6b5a43210"]
 
 
 @pytest.mark.parametrize("text, kind", [("[]", "array"), ('"terraform"', "string"), ("null", "null"), ("4", "number")])

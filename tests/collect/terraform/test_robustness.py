@@ -6,6 +6,9 @@ KeyError or TypeError in a transform shows up here as the bug it is.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -13,11 +16,13 @@ from hypothesis import strategies as st
 
 from zonecheck.collect.errors import CollectError
 from zonecheck.collect.terraform.build import build_snapshot, source_info
-from zonecheck.collect.terraform.reader import TfResource, read_state_file
+from zonecheck.collect.terraform.reader import read_state_file
 
 from .conftest import DATA
 
-FILES = [read_state_file(DATA / name) for name in ("network.tfstate", "app.tfstate", "managed_defaults.tfstate")]
+FILES = [read_state_file(DATA / name) for name in ("network.tfstate", "app.tfstate", "managed_defaults.tfstate",
+                                                   "transit.tfstate", "services.tfstate", "plan_unknown_cidr.json",
+                                                   "plan_new_stack.json")]
 RESOURCES = [(f, i) for f in FILES for i in range(len(f.resources))]
 
 junk = st.one_of(
@@ -61,10 +66,34 @@ def test_any_attribute_value_gives_a_snapshot_or_a_one_line_collect_error(data: 
     target = resources[position]
     path = data.draw(st.sampled_from(paths(dict(target.attributes), [])))
     value = data.draw(junk)
-    resources[position] = TfResource(target.address, target.type, target.name, target.module, target.index_key,
-                                     mutated(dict(target.attributes), path, value), target.file)
+    resources[position] = dataclasses.replace(target, attributes=mutated(dict(target.attributes), path, value))
     try:
         build_snapshot(resources, source_info([state]))
     except CollectError as err:
         message = str(err)
         assert message.startswith(f"{state.name}: ") and "\n" not in message
+
+
+PLANS = {name: json.loads((DATA / name).read_text()) for name in ("plan_new_stack.json", "plan_unknown_cidr.json")}
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
+                                                                                    HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_value_anywhere_in_a_plan_gives_a_snapshot_or_a_one_line_collect_error(data: st.DataObject,
+                                                                                  tmp_path: Path) -> None:
+    """Not only attributes: `after_unknown`, `configuration`, module trees and actions may hold anything."""
+    from zonecheck.collect.terraform import load_terraform
+
+    name = data.draw(st.sampled_from(sorted(PLANS)))
+    document = PLANS[name]
+    section = data.draw(st.sampled_from(["resource_changes", "configuration", "planned_values", "prior_state"]))
+    candidates = [path for path in paths(document.get(section), [section]) if len(path) <= 9]
+    path = data.draw(st.sampled_from(candidates)) if candidates else [section]
+    broken = tmp_path / name
+    broken.write_text(json.dumps(mutated(document, path, data.draw(junk))))
+    try:
+        load_terraform([broken])
+    except CollectError as err:
+        message = str(err)
+        assert message.startswith(f"{broken}: ") and "\n" not in message

@@ -94,10 +94,23 @@ def test_an_edge_association_is_unsupported_and_associates_no_subnet() -> None:
     assert "igw-0f2a4c6e8b0d13579" in edge[0].reason
 
 
-def test_propagated_vpn_routes_are_unsupported() -> None:
+def test_propagating_vgws_become_route_propagations() -> None:
     snapshot = load("network.tfstate")
-    (propagation,) = [u for u in snapshot.unsupported if u.resource == 'module.net.aws_route_table.private["b"]']
-    assert "vgw-0fedcba9876543210" in propagation.reason
+    assert [(p.route_table_id, p.gateway_id) for p in snapshot.route_propagations] == [
+        ("rtb-02b3c4d5e6f7a8b9c", "vgw-0fedcba9876543210")]
+    assert not [u for u in snapshot.unsupported if u.kind == "aws_route_table"]
+    # the gateway itself lives in another stack: what it propagates is not known
+    assert ("vpn-gateway", "vgw-0fedcba9876543210") in {(i.family, i.scope) for i in snapshot.incomplete}
+
+
+def test_a_vpn_gateway_route_propagation_resource_is_the_same_fact(write_state: StateWriter) -> None:
+    path = write_state(("aws_route_table", "t", {"id": "rtb-1", "vpc_id": "vpc-1", "route": [], "propagating_vgws": ["vgw-1"]}),
+                       ("aws_vpn_gateway_route_propagation", "p", {"id": "vgw-1_rtb-1", "route_table_id": "rtb-1",
+                                                                   "vpn_gateway_id": "vgw-1"}),
+                       ("aws_vpn_gateway_route_propagation", "q", {"id": "vgw-2_rtb-1", "route_table_id": "rtb-1",
+                                                                   "vpn_gateway_id": "vgw-2"}))
+    assert [(p.route_table_id, p.gateway_id) for p in load_terraform([path]).route_propagations] == [
+        ("rtb-1", "vgw-1"), ("rtb-1", "vgw-2")]
 
 
 # -- the main table ------------------------------------------------------------------------------------------

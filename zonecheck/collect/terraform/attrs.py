@@ -13,7 +13,7 @@ from typing import Any, Mapping, NoReturn, Optional, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from zonecheck.collect.errors import CollectError
-from zonecheck.collect.terraform.reader import TfResource
+from zonecheck.collect.terraform.reader import HIDDEN_REASONS, SENSITIVE, UNKNOWN, TfResource
 from zonecheck.model import IPNetwork, protocol_number
 
 M = TypeVar("M", bound=BaseModel)
@@ -22,10 +22,37 @@ M = TypeVar("M", bound=BaseModel)
 class Attrs:
     """The attributes of one resource, or of one nested block of it (`path` says which)."""
 
-    def __init__(self, resource: TfResource, data: Optional[Mapping[str, Any]] = None, path: str = "") -> None:
+    def __init__(self, resource: TfResource, data: Optional[Mapping[str, Any]] = None, path: str = "",
+                 hidden: Any = None) -> None:
         self.resource = resource
         self.data: Mapping[str, Any] = resource.attributes if data is None else data
         self.path = path
+        top = resource.hidden if data is None else hidden
+        self.hidden: Mapping[str, Any] = top if isinstance(top, Mapping) else {}
+        """Plans: which of `data`'s values the file does not give, and why (see `TfResource.hidden`)."""
+
+    # -- values a plan does not give ------------------------------------------------------------------------
+    def why_hidden(self, key: str) -> Optional[str]:
+        """Why the value (or part of it, e.g. one CIDR of a list) is not in the file; None when it is."""
+        leaves = list(_leaves(self.hidden.get(key)))
+        if not leaves:
+            return None
+        return HIDDEN_REASONS[SENSITIVE if SENSITIVE in leaves else leaves[0]]
+
+    def unknown(self, key: str) -> bool:
+        """Part or all of the value is known only after apply, or sensitive (and so not read)."""
+        return self.why_hidden(key) is not None
+
+    def set_by_configuration(self, key: str) -> Optional[bool]:
+        """Plans: does the configuration set this top-level attribute? None when not known (or nested)."""
+        if self.path or self.resource.configured is None:
+            return None
+        return key in self.resource.configured
+
+    def computed_default(self, key: str) -> bool:
+        """Unknown only because the provider computes it and the configuration leaves it unset: AWS's default
+        (no inline rules, no propagating gateways, the subnet's public-IP setting…) applies."""
+        return self.set_by_configuration(key) is False and set(_leaves(self.hidden.get(key))) == {UNKNOWN}
 
     # -- errors --------------------------------------------------------------------------------------------
     def where(self, key: str = "") -> str:
@@ -175,11 +202,14 @@ class Attrs:
             value = [value]  # a single nested object (some show-json outputs of single blocks)
         if not isinstance(value, list):
             self._bad(key, "a list of blocks", value)
+        hidden = self.hidden.get(key)
         result = []
         for position, item in enumerate(value):
             if not isinstance(item, dict):
                 self._bad(f"{key}[{position}]", "an object", item)
-            result.append(Attrs(self.resource, item, self.where(f"{key}[{position}]")))
+            sub = hidden[position] if isinstance(hidden, list) and position < len(hidden) else \
+                (hidden if isinstance(hidden, dict) and len(value) == 1 else None)
+            result.append(Attrs(self.resource, item, self.where(f"{key}[{position}]"), sub))
         return result
 
     def tags(self) -> dict[str, str]:
@@ -202,6 +232,17 @@ class Attrs:
             loc = ".".join(str(p) for p in first["loc"])
             message = str(first["msg"]).removeprefix("Value error, ")
             self.fail(what or loc or model.__name__, f"is invalid: {message}")
+
+
+def _leaves(hidden: Any) -> Any:
+    if isinstance(hidden, str):
+        yield hidden
+    elif isinstance(hidden, Mapping):
+        for sub in hidden.values():
+            yield from _leaves(sub)
+    elif isinstance(hidden, list):
+        for sub in hidden:
+            yield from _leaves(sub)
 
 
 def _present(value: Any) -> bool:

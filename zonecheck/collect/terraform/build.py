@@ -17,12 +17,15 @@ from zonecheck.collect.errors import CollectError
 from zonecheck.collect.terraform.endpoints import to_endpoints
 from zonecheck.collect.terraform.findings import ByType, Findings
 from zonecheck.collect.terraform.gateways import Gateways, to_gateways
+from zonecheck.collect.terraform.hybrid import to_hybrid
 from zonecheck.collect.terraform.nacls import to_network_acls
 from zonecheck.collect.terraform.prefix_lists import referenced_prefix_lists, to_prefix_lists
 from zonecheck.collect.terraform.rds import to_rds
 from zonecheck.collect.terraform.reader import StateFile, TfResource
 from zonecheck.collect.terraform.routing import to_routing
 from zonecheck.collect.terraform.security_groups import to_security_groups
+from zonecheck.collect.terraform.services import to_services
+from zonecheck.collect.terraform.transit import to_transit
 from zonecheck.collect.terraform.unsupported import to_unsupported
 from zonecheck.collect.terraform.vpc import VpcFamily, to_vpc_family
 from zonecheck.model import (
@@ -30,6 +33,7 @@ from zonecheck.model import (
     Endpoint,
     InternetGateway,
     RdsInstance,
+    Route,
     RouteTable,
     SecurityGroup,
     Snapshot,
@@ -53,30 +57,40 @@ def by_type(resources: Iterable[TfResource]) -> ByType:
     return dict(grouped)
 
 
-def build_snapshot(resources: Sequence[TfResource], source: SourceInfo) -> Snapshot:
+def build_snapshot(resources: Sequence[TfResource], source: SourceInfo, extra: Findings | None = None) -> Snapshot:
     grouped = by_type(resources)
     net = to_vpc_family(grouped)
     routing = to_routing(grouped, net)
     groups = to_security_groups(grouped, net)
     acls = to_network_acls(grouped, net)
     gateways = to_gateways(grouped, net)
-    endpoints = to_endpoints(grouped, gateways.nat_endpoints)
+    endpoints = to_endpoints(grouped, gateways.nat_endpoints, net)
     rds = to_rds(grouped, net)
     lists = to_prefix_lists(grouped)
+    transit = to_transit(grouped)
+    hybrid = to_hybrid(grouped, transit)
+    services = to_services(grouped, net)
 
     findings = Findings()
     for part in (net.findings, routing.findings, groups.findings, acls.findings, gateways.findings,
-                 endpoints.findings, rds.findings, lists.findings, to_unsupported(grouped)):
+                 endpoints.findings, rds.findings, lists.findings, transit.findings, hybrid.findings,
+                 services.findings, to_unsupported(grouped), extra or Findings()):
         findings.extend(part)
-    all_endpoints = {**endpoints.endpoints, **rds.endpoints}
+    all_endpoints = {**endpoints.endpoints, **rds.endpoints, **services.endpoints}
+    _add_service_routes(routing.route_tables, services.routes, findings)
     tables = list(routing.route_tables.values())
     _missing_vpcs(net, findings)
     _missing_subnets(all_endpoints.values(), net, findings)
     _missing_groups(groups.groups, all_endpoints.values(), rds.instances.values(), findings)
-    _missing_route_targets(tables, gateways, findings)
+    _missing_route_targets(tables, gateways, findings, {
+        "transit-gateway": set(transit.gateways), "vpn-gateway": set(hybrid.vpn_gateways),
+        "vpc-endpoint": set(services.vpc_endpoints)})
+    known_lists = {**services.prefix_lists, **lists.prefix_lists}
     referenced = [r.prefix_list_id for g in groups.groups.values() for r in (*g.ingress, *g.egress) if r.prefix_list_id]
     referenced += [r.destination_prefix_list_id for t in tables for r in t.routes if r.destination_prefix_list_id]
-    prefix_lists = {**lists.prefix_lists, **{p.id: p for p in referenced_prefix_lists(lists.prefix_lists, referenced)}}
+    referenced += [r.destination_prefix_list_id for t in transit.tables.values() for r in t.routes
+                   if r.destination_prefix_list_id]
+    prefix_lists = {**known_lists, **{p.id: p for p in referenced_prefix_lists(known_lists, referenced)}}
     try:
         return Snapshot(
             source=source,
@@ -93,6 +107,17 @@ def build_snapshot(resources: Sequence[TfResource], source: SourceInfo) -> Snaps
             endpoints=tuple(all_endpoints.values()),
             instances=tuple(endpoints.instances.values()),
             rds_instances=tuple(rds.instances.values()),
+            transit_gateways=tuple(transit.gateways.values()),
+            transit_gateway_attachments=tuple(transit.attachments.values()),
+            transit_gateway_route_tables=tuple(transit.tables.values()),
+            vpn_gateways=tuple(hybrid.vpn_gateways.values()),
+            customer_gateways=tuple(hybrid.customer_gateways.values()),
+            vpn_connections=tuple(hybrid.vpn_connections.values()),
+            direct_connect_gateways=tuple(hybrid.direct_connect_gateways.values()),
+            route_propagations=tuple(routing.propagations),
+            load_balancers=tuple(services.load_balancers.values()),
+            target_groups=tuple(services.target_groups.values()),
+            vpc_endpoints=tuple(services.vpc_endpoints.values()),
             incomplete=tuple(findings.incomplete),
             unknowns=tuple(findings.unknowns),
             unsupported=tuple(findings.unsupported),
@@ -148,12 +173,28 @@ def _missing_groups(groups: dict[str, SecurityGroup], endpoints: Iterable[Endpoi
             findings.missing("security-group", group_id, f"{group_id} is used by {user} but is not in the source")
 
 
-def _missing_route_targets(tables: list[RouteTable], gateways: Gateways, findings: Findings) -> None:
+def _add_service_routes(tables: dict[str, RouteTable], routes: dict[str, list[Route]], findings: Findings) -> None:
+    """Routes AWS adds for gateway endpoints (the provider leaves them out of the tables)."""
+    for table_id, added in sorted(routes.items()):
+        table = tables.get(table_id)
+        if table is None:
+            findings.notes.append(f"{table_id}: gateway endpoint routes ({', '.join(sorted({r.target_id or '' for r in added}))}) "
+                                  "go into this route table, which is not in the source")
+            continue
+        keys = {(r.destination, r.destination_prefix_list_id) for r in table.routes}
+        fresh = [r for r in added if (r.destination, r.destination_prefix_list_id) not in keys]
+        tables[table_id] = table.model_copy(update={"routes": tuple(sorted({*table.routes, *fresh}, key=lambda r: r.label()))})
+
+
+def _missing_route_targets(tables: list[RouteTable], gateways: Gateways, findings: Findings,
+                           known: dict[str, set[str]] | None = None) -> None:
     """Gateways that routes name but the source does not define.
 
     An internet or egress-only gateway named by a route is attached to the table's VPC (AWS refuses the
-    route otherwise), so it is added, as an assumption.  A NAT gateway or peering is not guessable.
+    route otherwise), so it is added, as an assumption.  A NAT gateway, peering, transit or VPN gateway or
+    VPC endpoint is not guessable.
     """
+    known = known or {}
     for table in tables:
         for route in table.routes:
             target = route.target_id
@@ -171,6 +212,9 @@ def _missing_route_targets(tables: list[RouteTable], gateways: Gateways, finding
                 findings.missing("nat-gateway", target, f"{table.id} routes {route.label()}, a NAT gateway not in the source")
             elif route.target == "vpc-peering" and target not in gateways.peerings:
                 findings.missing("vpc-peering", target, f"{table.id} routes {route.label()}, a peering not in the source")
+            elif route.target in known and target not in known[route.target]:
+                findings.missing(route.target, target, f"{table.id} routes {route.label()}, a {route.target.replace('-', ' ')} "
+                                                       "not in the source")
 
 
 __all__ = ["build_snapshot", "by_type", "source_info"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Iterator, Mapping, Optional, Sequence, TypeVar
 
 from zonecheck.collect.errors import CollectError
-from zonecheck.collect.terraform.reader import TfResource
+from zonecheck.collect.terraform.reader import HIDDEN_REASONS, TfResource
 from zonecheck.model import Incomplete, UnknownValue, Unsupported
 
 T = TypeVar("T")
@@ -34,8 +34,25 @@ class Findings:
     def missing(self, family: str, scope: str, reason: str) -> None:
         self.incomplete.append(Incomplete(family=family, scope=scope, reason=reason))
 
-    def unknown(self, res: TfResource, attribute: str, reason: str = "not in the source") -> None:
-        self.unknowns.append(UnknownValue(resource=res.address, attribute=attribute, reason=f"{reason} ({res.file})"))
+    def unknown(self, res: TfResource, attribute: str, reason: str = "not in the source", *,
+                resource: Optional[str] = None) -> None:
+        """An attribute whose value the source does not give.
+
+        `resource` is the id the engine cites in its hops (a security group, network ACL or route table id),
+        so that every path through it is possible, not certain; it defaults to the Terraform address.  In a
+        plan, "not in the source" becomes why the value is missing (known only after apply, sensitive).
+        """
+        from zonecheck.collect.terraform.plan import hidden_at
+
+        leaf = hidden_at(res.hidden, attribute) if res.hidden else None
+        if leaf is not None and reason.startswith("not in the source"):
+            reason = HIDDEN_REASONS[leaf] + reason.removeprefix("not in the source")
+        if resource is None or resource == res.address:
+            self.unknowns.append(UnknownValue(resource=res.address, attribute=attribute, reason=f"{reason} ({res.file})"))
+            return
+        own = resource == res.attributes.get("id")
+        self.unknowns.append(UnknownValue(resource=resource, attribute=attribute if own else f"{res.address}.{attribute}",
+                                          reason=f"{reason} ({res.address} in {res.file})"))
 
     def unsupported_resource(self, res: TfResource, reason: str) -> None:
         self.unsupported.append(Unsupported(resource=res.address, kind=res.type, reason=f"{reason} ({res.file})"))
@@ -91,6 +108,11 @@ def _conflict(key: str, first: TfResource, second: TfResource) -> str:
     if first.file == second.file:
         return (f"{first.file}: {first.address} and {second.address} both define {key} with different content; "
                 "refresh the state (`terraform apply -refresh-only`) and pass it again")
+    if first.source_kind != second.source_kind:
+        plan, state = (first, second) if first.source_kind == "plan" else (second, first)
+        return (f"{plan.file} (a plan) and {state.file} (a state) both define {key} with different content "
+                f"({plan.address} / {state.address}); a plan already holds the state it changes: pass the plan "
+                "without its own state")
     return (f"{first.file} and {second.file} both define {key} with different content "
             f"({first.address} / {second.address}); pass states of distinct stacks, refreshed at the same time")
 

@@ -101,6 +101,8 @@ def to_nat_gateway(res: TfResource, findings: Findings) -> Optional[tuple[NatGat
     endpoint = a.make(
         Endpoint, id=a.text("network_interface_id") or f"{nat_id}@{subnet_id}", kind="nat-gateway", owner_id=nat_id,
         subnet_id=subnet_id, private_ips=private_ips, public_ips=(public_ip,) if public_ip else (),
+        address_unknown=not private_ips and a.unknown("private_ip"),
+        public_address_unknown=public_ip is None and a.unknown("public_ip") and connectivity == "public",
         owner_tags=a.tags(),
     )
     return nat, endpoint
@@ -167,7 +169,7 @@ def _peering(pcx_id: str, requester: Optional[_PeeringSide], accepter: Optional[
     else:
         # Unknown status: assume it carries traffic (over-approximate) and say so, so no verdict rests on it.
         status = "active"
-        findings.unknown(origin, "accept_status")
+        findings.unknown(origin, "accept_status", resource=pcx_id)
     return VpcPeering(id=pcx_id, requester_vpc_id=requester_vpc, accepter_vpc_id=accepter_vpc,
                       requester_account=requester_account, accepter_account=accepter_account,
                       requester_region=requester_region, accepter_region=accepter_region, status=status,

@@ -3,6 +3,10 @@
 Every subnet of the source ends up in exactly one ACL's `subnet_ids`: its explicit association, else its
 VPC's default ACL (the one in the source, or AWS's allow-all default assumed when Terraform does not
 manage it).  The implicit final deny (`*`, rule 32767) is never emitted: the engine applies it.
+
+In a plan, an entry whose CIDR, ports or protocol are known only after apply is over-approximated towards
+more traffic: an allow entry allows any address (all ports), a deny entry is dropped (denies nothing), an
+unknown action is taken as allow; the ACL is named in an `UnknownValue`.
 """
 
 from __future__ import annotations
@@ -72,6 +76,14 @@ def to_network_acl(res: TfResource, findings: Findings) -> Optional[NetworkAcl]:
         return None
     entries: dict[EntryKey, NetworkAclEntry] = {}
     for egress, direction in ((False, "ingress"), (True, "egress")):
+        if a.unknown(direction) and not a.blocks(direction):
+            if not a.computed_default(direction):
+                # Entries unknown: the ACL may allow anything (one allow-all first entry over-approximates).
+                findings.unknown(res, direction, resource=acl_id)
+                for number, cidr in ((1, IPv4Network("0.0.0.0/0")), (2, IPv6Network("::/0"))):
+                    entries[(egress, number)] = NetworkAclEntry(rule_number=number, egress=egress, action="allow",
+                                                                protocol=ALL_PROTOCOLS, cidr=cidr)
+            continue
         for block in a.blocks(direction):
             entry = to_entry(block, egress, acl_id, findings, number_key="rule_no", action_key="action")
             if entry is not None:
@@ -112,6 +124,8 @@ def to_entry(a: Attrs, egress: bool, acl_id: str, findings: Findings, *, number_
         return None
     if action is not None and action.lower() not in ("allow", "deny"):
         a.fail(action_key, f"must be \"allow\" or \"deny\", found {action!r}")
+    if number is not None and any(a.unknown(k) and not a.computed_default(k) for k in _ENTRY_KEYS + (action_key,)):
+        return _unknown_entry(a, number, egress, action, protocol, cidr, acl_id, findings, action_key)
     ports = _entry_ports(a, protocol) if protocol is not None else None
     if number is None or action is None or cidr is None or ports is None:
         missing = next(k for k, v in ((number_key, number), (action_key, action), ("cidr_block", cidr),
@@ -121,6 +135,35 @@ def to_entry(a: Attrs, egress: bool, acl_id: str, findings: Findings, *, number_
         return None
     return a.make(NetworkAclEntry, rule_number=number, egress=egress, action=action.lower(),
                   protocol=ports[0], from_port=ports[1], to_port=ports[2], cidr=cidr)
+
+
+_ENTRY_KEYS = ("cidr_block", "ipv6_cidr_block", "protocol", "from_port", "to_port", "icmp_type", "icmp_code")
+
+
+def _unknown_entry(a: Attrs, number: int, egress: bool, action: Optional[str], protocol: Optional[int],
+                   cidr: Optional[IPv4Network | IPv6Network], acl_id: str, findings: Findings,
+                   action_key: str) -> Optional[NetworkAclEntry]:
+    """An entry with values known only after apply, over-approximated towards more traffic."""
+    for key in _ENTRY_KEYS + (action_key,):
+        if a.unknown(key) and not a.computed_default(key):
+            findings.unknown(a.resource, a.where(key), resource=acl_id)
+    def hidden(key: str) -> bool:
+        return a.unknown(key) and not a.computed_default(key)
+
+    if action is not None and action.lower() == "deny":
+        return None  # may deny less than it seems: dropping it denies nothing
+    if hidden("cidr_block") or hidden("ipv6_cidr_block") or cidr is None:
+        cidr = IPv6Network("::/0") if hidden("ipv6_cidr_block") and not hidden("cidr_block") \
+            else IPv4Network("0.0.0.0/0")
+    ports: Optional[tuple[int, Optional[int], Optional[int]]] = None
+    if protocol is not None and not hidden("protocol"):
+        ports = _entry_ports(a, protocol)
+        if ports is None or any(hidden(k) for k in ("from_port", "to_port", "icmp_type", "icmp_code")):
+            ports = (protocol, 0, 65535) if protocol in PORTED_PROTOCOLS else (protocol, -1, -1) \
+                if protocol in TYPED_PROTOCOLS else (protocol, None, None)
+    return a.make(NetworkAclEntry, rule_number=number, egress=egress, action="allow",
+                  protocol=ports[0] if ports else ALL_PROTOCOLS, from_port=ports[1] if ports else None,
+                  to_port=ports[2] if ports else None, cidr=cidr)
 
 
 def _entry_ports(a: Attrs, protocol: int) -> Optional[tuple[int, Optional[int], Optional[int]]]:
@@ -178,6 +221,12 @@ def _subnet_placement(resources: ByType, net: VpcFamily, acls: dict[str, Network
         if acl_id:  # even an ACL we could not read claims its subnets: they must not fall to the default
             for subnet_id in (*a.texts("subnet_ids"), *a.texts("subnet_id")):
                 explicit.add(subnet_id, acl_id, res)
+            if a.unknown("subnet_ids") and not a.computed_default("subnet_ids"):
+                # Which subnets it will guard is known only after apply: paths through it are not certain.
+                findings.unknown(res, "subnet_ids", resource=acl_id)
+                vpc_id = a.text("vpc_id")
+                findings.missing("network-acl", vpc_id or acl_id,
+                                 f"{res.address}: the subnets of {acl_id} are known only after apply")
     placement = dict(explicit.items())
     for subnet_id, acl_id in placement.items():
         if acl_id not in acls:

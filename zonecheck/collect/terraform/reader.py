@@ -1,13 +1,16 @@
 """Get: read Terraform JSON files and yield plain resource instances.
 
-Two state shapes carry the same information and come out as the same `TfResource` stream:
+Three shapes come out as the same `TfResource` stream:
 
 * the raw state, version 4 (`terraform.tfstate`, `terraform state pull`):
   `{"version": 4, "resources": [{"mode", "type", "name", "module"?, "instances": [{"index_key"?, "attributes"}]}]}`
 * `terraform show -json` of a state:
   `{"format_version", "values": {"root_module": {"resources": [...], "child_modules": [...]}}}`
+* `terraform show -json` of a plan (`planned_values`, `resource_changes`, `prior_state`, `configuration`):
+  the resources as they will be after apply, read by `plan.py`; values known only after apply or marked
+  sensitive are left out and named in `TfResource.hidden`.
 
-Plans, older raw states and anything else are refused with a `CollectError` that says what to run instead.
+Older raw states and anything else are refused with a `CollectError` that says what to run instead.
 Only managed resources are yielded: data sources describe things the configuration reads, not what it manages,
 and would duplicate records with stale copies.
 """
@@ -16,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional, Union
+from typing import Any, Iterator, Literal, Mapping, Optional, Union
 
 from zonecheck.collect.errors import CollectError
 
@@ -38,6 +41,17 @@ class TfResource:
     attributes: Mapping[str, Any]
     file: str
     """The file it was read from, as the user named it: every error message starts with it."""
+    hidden: Mapping[str, Any] = field(default_factory=dict)
+    """Plans: the attributes whose value the file does not give, as a tree shaped like `attributes` whose
+    leaves say why: `UNKNOWN` (known only after apply) or `SENSITIVE` (marked sensitive: never read)."""
+    configured: Optional[frozenset[str]] = None
+    """Plans: the top-level attributes the configuration sets (None: the plan has no configuration for it)."""
+    source_kind: Literal["state", "plan"] = "state"
+
+
+UNKNOWN = "unknown"
+SENSITIVE = "sensitive"
+HIDDEN_REASONS = {UNKNOWN: "known only after apply", SENSITIVE: "sensitive in the plan; its value is not read"}
 
 
 @dataclass(frozen=True)
@@ -45,15 +59,39 @@ class StateFile:
     name: str
     sha256: str
     resources: tuple[TfResource, ...]
+    kind: Literal["state", "plan"] = "state"
+    notes: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
+    """Why the file may not hold the whole estate (e.g. an incomplete plan): recorded as `Incomplete`."""
+    assumptions: tuple[str, ...] = ()
 
 
-def read_state_file(path: str | Path) -> StateFile:
-    """Read one file, detect its format and return its managed resource instances."""
+Side = Literal["after", "before"]
+
+
+def read_state_file(path: str | Path, side: Side = "after") -> StateFile:
+    """Read one file, detect its format and return its managed resource instances.
+
+    A plan gives the resources as they will be after apply, or with `side="before"` as its `prior_state`
+    holds them; a state is the same on both sides.
+    """
     name = str(path)
     raw = _read_bytes(Path(path), name)
     data = _parse_json(raw, name)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if isinstance(data, dict) and is_plan(data):
+        from zonecheck.collect.terraform.plan import read_plan
+
+        plan = read_plan(data, name, side)
+        return StateFile(name=name, sha256=sha256, resources=plan.resources, kind="plan", notes=plan.notes,
+                         gaps=plan.gaps, assumptions=plan.assumptions)
     resources = tuple(_resources_of(data, name))
-    return StateFile(name=name, sha256=hashlib.sha256(raw).hexdigest(), resources=resources)
+    return StateFile(name=name, sha256=sha256, resources=resources)
+
+
+def is_plan(data: Mapping[str, Any]) -> bool:
+    """`terraform show -json` of a saved plan (as opposed to a state)."""
+    return "planned_values" in data or "resource_changes" in data
 
 
 def _read_bytes(path: Path, name: str) -> bytes:
@@ -72,7 +110,13 @@ def _parse_json(raw: bytes, name: str) -> Any:
         raise CollectError(
             f"{name}: file is empty; expected a Terraform state (`terraform state pull` or `terraform show -json`)")
     try:
-        return json.loads(raw)
+        # Terraform writes UTF-8 (RFC 8259); json.loads would silently guess UTF-16/32 from bytes.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CollectError(f"{name}: not valid JSON (not UTF-8 text); Terraform writes UTF-8: pass the file it wrote, "
+                           "not a re-encoded copy") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as err:
         raise CollectError(
             f"{name}: not valid JSON ({err.msg} at line {err.lineno} column {err.colno}); is the file complete?"
@@ -84,11 +128,7 @@ def _parse_json(raw: bytes, name: str) -> Any:
 def _resources_of(data: Any, name: str) -> Iterator[TfResource]:
     if not isinstance(data, dict):
         raise CollectError(
-            f"{name}: expected a Terraform state (a JSON object), found a JSON {_json_type(data)}"
-        )
-    if "planned_values" in data or "resource_changes" in data:
-        raise CollectError(
-            f"{name}: Terraform plan JSON is not supported yet; run `terraform show -json` on the state, or pass the raw state"
+            f"{name}: expected a Terraform state (a JSON object), found a JSON {json_type(data)}"
         )
     if "version" in data and ("lineage" in data or "terraform_version" in data or "resources" in data or "modules" in data):
         return _raw_state_resources(data, name)
@@ -102,7 +142,7 @@ def _resources_of(data: Any, name: str) -> Iterator[TfResource]:
     )
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     names = {list: "array", str: "string", bool: "boolean", int: "number", float: "number", type(None): "null"}
     return names.get(type(value), type(value).__name__)
 
@@ -123,28 +163,28 @@ def _raw_state_resources(data: dict[str, Any], name: str) -> Iterator[TfResource
         raise CollectError(f"{name}: Terraform state version {version} is not supported (this zonecheck reads version 4)")
     resources = data.get("resources") or []
     if not isinstance(resources, list):
-        raise CollectError(f"{name}: \"resources\" must be an array, found a JSON {_json_type(resources)}")
+        raise CollectError(f"{name}: \"resources\" must be an array, found a JSON {json_type(resources)}")
     for position, resource in enumerate(resources):
         yield from _raw_resource_instances(resource, f"resources[{position}]", name)
 
 
 def _raw_resource_instances(resource: Any, where: str, name: str) -> Iterator[TfResource]:
     if not isinstance(resource, dict):
-        raise CollectError(f"{name}: {where} must be an object, found a JSON {_json_type(resource)}")
+        raise CollectError(f"{name}: {where} must be an object, found a JSON {json_type(resource)}")
     if resource.get("mode", "managed") != "managed":
         return
-    rtype, rname = _required_text(resource, "type", where, name), _required_text(resource, "name", where, name)
+    rtype, rname = required_text(resource, "type", where, name), required_text(resource, "name", where, name)
     module = resource.get("module") or None
     if module is not None and not isinstance(module, str):
         raise CollectError(f"{name}: {where}.module must be a string, found {module!r:.60}")
     instances = resource.get("instances") or []
     if not isinstance(instances, list):
-        raise CollectError(f"{name}: {where}.instances must be an array, found a JSON {_json_type(instances)}")
+        raise CollectError(f"{name}: {where}.instances must be an array, found a JSON {json_type(instances)}")
     for position, instance in enumerate(instances):
         here = f"{where}.instances[{position}]"
         if not isinstance(instance, dict):
-            raise CollectError(f"{name}: {here} must be an object, found a JSON {_json_type(instance)}")
-        index_key = _index_key(instance.get("index_key"), f"{here}.index_key", name)
+            raise CollectError(f"{name}: {here} must be an object, found a JSON {json_type(instance)}")
+        index_key = index_key_of(instance.get("index_key"), f"{here}.index_key", name)
         address = resource_address(module, rtype, rname, index_key, instance.get("deposed"))
         attributes = instance.get("attributes")
         if attributes is None and "attributes_flat" in instance:
@@ -153,7 +193,7 @@ def _raw_resource_instances(resource: Any, where: str, name: str) -> Iterator[Tf
                 f"{name}: {address} still holds attributes in the Terraform 0.11 flat form; "
                 "run `terraform apply -refresh-only` with Terraform >= 0.12 and pass the state again"
             )
-        yield TfResource(address, rtype, rname, module, index_key, _attributes(attributes, address, name), name)
+        yield TfResource(address, rtype, rname, module, index_key, attributes_of(attributes, address, name), name)
 
 
 # -- terraform show -json of a state ---------------------------------------------------------------------
@@ -164,29 +204,30 @@ def _show_state_resources(data: dict[str, Any], name: str) -> Iterator[TfResourc
     if values is None:
         return iter(())  # `terraform show -json` of an empty state has no "values" at all.
     if not isinstance(values, dict):
-        raise CollectError(f"{name}: \"values\" must be an object, found a JSON {_json_type(values)}")
+        raise CollectError(f"{name}: \"values\" must be an object, found a JSON {json_type(values)}")
     root = values.get("root_module") or {}
     return _show_module_resources(root, None, "values.root_module", name)
 
 
-def _show_module_resources(module: Any, module_address: Optional[str], where: str, name: str) -> Iterator[TfResource]:
+def show_module_entries(module: Any, module_address: Optional[str], where: str, name: str
+                        ) -> Iterator[tuple[str, Optional[str], dict[str, Any]]]:
+    """(address, module address, resource object) of every managed resource of a `terraform show -json`
+    module tree (`values.root_module`, `planned_values.root_module`, `prior_state.values.root_module`)."""
     if not isinstance(module, dict):
-        raise CollectError(f"{name}: {where} must be an object, found a JSON {_json_type(module)}")
+        raise CollectError(f"{name}: {where} must be an object, found a JSON {json_type(module)}")
     resources = module.get("resources") or []
     if not isinstance(resources, list):
         raise CollectError(f"{name}: {where}.resources must be an array")
     for position, resource in enumerate(resources):
         here = f"{where}.resources[{position}]"
         if not isinstance(resource, dict):
-            raise CollectError(f"{name}: {here} must be an object, found a JSON {_json_type(resource)}")
+            raise CollectError(f"{name}: {here} must be an object, found a JSON {json_type(resource)}")
         if resource.get("mode", "managed") != "managed":
             continue
-        rtype, rname = _required_text(resource, "type", here, name), _required_text(resource, "name", here, name)
-        index_key = _index_key(resource.get("index"), f"{here}.index", name)
-        # Rebuild the address: Terraform 0.12 wrote child-module addresses without their module prefix.
+        rtype, rname = required_text(resource, "type", here, name), required_text(resource, "name", here, name)
+        index_key = index_key_of(resource.get("index"), f"{here}.index", name)
         address = resource_address(module_address, rtype, rname, index_key, resource.get("deposed_key"))
-        attributes = _attributes(resource.get("values"), address, name)
-        yield TfResource(address, rtype, rname, module_address, index_key, attributes, name)
+        yield address, module_address, resource
     children = module.get("child_modules") or []
     if not isinstance(children, list):
         raise CollectError(f"{name}: {where}.child_modules must be an array")
@@ -195,7 +236,14 @@ def _show_module_resources(module: Any, module_address: Optional[str], where: st
         child_address = child.get("address") if isinstance(child, dict) else None
         if not isinstance(child_address, str) or not child_address:
             raise CollectError(f"{name}: {here} has no module \"address\"")
-        yield from _show_module_resources(child, child_address, here, name)
+        yield from show_module_entries(child, child_address, here, name)
+
+
+def _show_module_resources(module: Any, module_address: Optional[str], where: str, name: str) -> Iterator[TfResource]:
+    for address, module_of, resource in show_module_entries(module, module_address, where, name):
+        # The address is rebuilt: Terraform 0.12 wrote child-module addresses without their module prefix.
+        yield TfResource(address, resource["type"], resource["name"], module_of, resource.get("index"),
+                         attributes_of(resource.get("values"), address, name), name)
 
 
 # -- shared helpers ------------------------------------------------------------------------------------------
@@ -214,25 +262,26 @@ def resource_address(module: Optional[str], rtype: str, rname: str, index_key: I
     return address
 
 
-def _required_text(obj: dict[str, Any], key: str, where: str, name: str) -> str:
+def required_text(obj: dict[str, Any], key: str, where: str, name: str) -> str:
     value = obj.get(key)
     if not isinstance(value, str) or not value:
         raise CollectError(f"{name}: {where} has no \"{key}\" string; is this a Terraform state?")
     return value
 
 
-def _index_key(value: Any, where: str, name: str) -> IndexKey:
+def index_key_of(value: Any, where: str, name: str) -> IndexKey:
     if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     raise CollectError(f"{name}: {where} must be a number or a string, found {value!r:.40}")
 
 
-def _attributes(value: Any, address: str, name: str) -> Mapping[str, Any]:
+def attributes_of(value: Any, address: str, name: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise CollectError(f"{name}: {address}: attributes must be an object, found a JSON {_json_type(value)}")
+        raise CollectError(f"{name}: {address}: attributes must be an object, found a JSON {json_type(value)}")
     return value
 
 
-__all__ = ["StateFile", "TfResource", "read_state_file", "resource_address"]
+__all__ = ["HIDDEN_REASONS", "SENSITIVE", "UNKNOWN", "Side", "StateFile", "TfResource", "is_plan", "read_state_file",
+           "resource_address", "show_module_entries"]

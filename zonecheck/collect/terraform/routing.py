@@ -1,7 +1,13 @@
 """Route tables: inline and standalone routes, subnet associations and which table is main.
 
 `local` routes are never emitted: the engine adds one for every VPC CIDR (SPEC §6.2), and a state only
-lists them for some tables and provider versions.
+lists them for some tables and provider versions.  VPN gateways that propagate routes into a table
+(`propagating_vgws`, `aws_vpn_gateway_route_propagation`) become `RoutePropagation`s: the engine derives
+the routes from the VPN connections.
+
+In a plan, a route whose destination or target is known only after apply names its table in an
+`UnknownValue`: the destination is dropped (the table is then uncertain), an unknown target is kept as an
+`unknown` target (over-approximated by the engine as "may deliver anywhere").
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from typing import Optional
 from zonecheck.collect.terraform.attrs import Attrs
 from zonecheck.collect.terraform.findings import ByType, Catalog, Findings, of_types
 from zonecheck.collect.terraform.vpc import VpcFamily
-from zonecheck.model import Route, RouteTable, RouteTarget
+from ipaddress import IPv4Network, IPv6Network
+
+from zonecheck.model import Route, RoutePropagation, RouteTable, RouteTarget
 
 # Target attributes in the order they are tried.  An instance route reports both the instance and its ENI:
 # the ENI comes first because it is the precise hop.
@@ -29,6 +37,9 @@ _TARGET_ATTRIBUTES: tuple[tuple[str, Optional[RouteTarget]], ...] = (
     ("local_gateway_id", "local-gateway"),
     ("core_network_arn", "core-network"),
 )
+
+_DESTINATIONS = ("cidr_block", "destination_cidr_block", "ipv6_cidr_block", "destination_ipv6_cidr_block",
+                 "destination_prefix_list_id")
 
 # AWS accepts any gateway id in `gateway_id` (even a NAT id, see the provider docs): classify by prefix.
 _KIND_BY_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
@@ -49,12 +60,14 @@ _KIND_BY_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
 @dataclass
 class Routing:
     route_tables: dict[str, RouteTable] = field(default_factory=dict)
+    propagations: list[RoutePropagation] = field(default_factory=list)
     findings: Findings = field(default_factory=Findings)
 
 
 def to_routing(resources: ByType, net: VpcFamily) -> Routing:
     result = Routing()
     tables, default_tables = _base_tables(resources, result.findings)
+    result.propagations = _propagations(resources, result.findings)
     routes = {table_id: {_route_key(r): r for r in table.routes} for table_id, table in tables.items()}
     _add_standalone_routes(resources, routes, result.findings)
     associations = _subnet_associations(resources, tables, result.findings)
@@ -89,16 +102,42 @@ def _base_tables(resources: ByType, findings: Findings) -> tuple[dict[str, Route
             findings.missing("route-table", table_id, f"{res.address}: the table's VPC is not in the source ({res.file})")
             continue
         inline = [route for block in a.blocks("route") if (route := to_route(block, findings, table_id)) is not None]
+        if a.unknown("route") and not a.blocks("route") and not a.computed_default("route"):
+            # Its routes are known only after apply: it may send anything anywhere.
+            findings.unknown(res, "route", resource=table_id)
+            inline += [Route(destination=net, target="unknown") for net in (IPv4Network("0.0.0.0/0"), IPv6Network("::/0"))]
         table = a.make(RouteTable, id=table_id, vpc_id=vpc_id, tags=a.tags(),
                        routes=tuple(sorted(set(inline), key=lambda r: r.label())))
         tables.add(table_id, table, res)
         if res.type == "aws_default_route_table":
             default_tables[vpc_id] = table_id
-        vgws = a.texts("propagating_vgws")
-        if vgws:
-            findings.unsupported_resource(
-                res, f"{table_id} receives routes propagated from {', '.join(vgws)}; their prefixes are not in the source")
     return dict(tables.items()), default_tables
+
+
+def _propagations(resources: ByType, findings: Findings) -> list[RoutePropagation]:
+    """VPN gateways propagating their routes into tables: `propagating_vgws` and
+    `aws_vpn_gateway_route_propagation` (the same AWS fact, read from either side)."""
+    found: set[RoutePropagation] = set()
+    for res in of_types(resources, "aws_route_table", "aws_default_route_table"):
+        a = Attrs(res)
+        table_id = a.text("id")
+        if table_id is None:
+            continue
+        found |= {RoutePropagation(route_table_id=table_id, gateway_id=vgw) for vgw in a.texts("propagating_vgws")}
+        if a.unknown("propagating_vgws") and not a.computed_default("propagating_vgws"):
+            findings.unknown(res, "propagating_vgws", resource=table_id)
+            findings.missing("route-table", table_id, f"{res.address}: the VPN gateways propagating into {table_id} "
+                                                      "are known only after apply")
+    for res in of_types(resources, "aws_vpn_gateway_route_propagation"):
+        a = Attrs(res)
+        table_id, vgw_id = a.text("route_table_id"), a.text("vpn_gateway_id")
+        if table_id is None or vgw_id is None:
+            findings.unknown(res, "route_table_id" if table_id is None else "vpn_gateway_id")
+            findings.missing("route-table", table_id or "*",
+                             f"{res.address}: a VPN route propagation not in the source ({res.file})")
+            continue
+        found.add(RoutePropagation(route_table_id=table_id, gateway_id=vgw_id))
+    return sorted(found, key=lambda p: (p.route_table_id, p.gateway_id))
 
 
 def _add_standalone_routes(resources: ByType, routes: dict[str, dict[str, Route]], findings: Findings) -> None:
@@ -134,8 +173,10 @@ def to_route(a: Attrs, findings: Findings, table_id: str) -> Optional[Route]:
     destination = a.network("cidr_block") or a.network("destination_cidr_block") \
         or a.network("ipv6_cidr_block") or a.network("destination_ipv6_cidr_block")
     prefix_list = None if destination is not None else a.text("destination_prefix_list_id")
+    in_plan = table_id if table_id != "*" else None
     if destination is None and prefix_list is None:
-        findings.unknown(a.resource, a.where("destination_cidr_block"))
+        unknown = next((k for k in _DESTINATIONS if a.unknown(k)), None)
+        findings.unknown(a.resource, a.where(unknown or "destination_cidr_block"), resource=in_plan if unknown else None)
         findings.missing("route-table", table_id, f"{a.resource.address}: a route without a destination ({a.resource.file})")
         return None
     target, target_id = _target_of(a)
@@ -144,7 +185,10 @@ def to_route(a: Attrs, findings: Findings, table_id: str) -> Optional[Route]:
     blackhole = a.text("state") == "blackhole"
     if target == "unknown" and target_id is None:
         if not blackhole:
-            findings.unknown(a.resource, a.where("gateway_id"), "route target not in the source")
+            unknown = next((k for k, _ in _TARGET_ATTRIBUTES if a.unknown(k)), None)
+            findings.unknown(a.resource, a.where(unknown or "gateway_id"),
+                             "route target not in the source" if unknown is None else "not in the source",
+                             resource=in_plan if unknown else None)
         target = "blackhole" if blackhole else "unknown"
     return a.make(Route, destination=destination, destination_prefix_list_id=prefix_list,
                   target=target, target_id=target_id, state="blackhole" if blackhole else "active")

@@ -6,6 +6,10 @@
 
 Every rule is split into one `SecurityGroupRule` per peer, with a content-derived id, so the same rule
 written in two styles (or read back by both the group and the rule resource) collapses into one.
+
+In a plan, a peer known only after apply (a CIDR computed from an instance's address, a group reference
+that cannot be resolved) is over-approximated as 0.0.0.0/0 and ::/0, unknown ports as all ports, and the
+group is named in an `UnknownValue`: every path through it is then possible, not certain.
 """
 
 from __future__ import annotations
@@ -79,6 +83,11 @@ def to_security_group(res: TfResource, findings: Findings) -> Optional[SecurityG
         return None
     rules: list[SecurityGroupRule] = []
     for direction in ("ingress", "egress"):
+        if a.unknown(direction) and not a.blocks(direction):
+            if not a.computed_default(direction):  # unset: Terraform removes AWS's default rules
+                findings.unknown(res, direction, resource=group_id)
+                rules += _split(group_id, direction, (ALL_PROTOCOLS, None, None), list(ANYWHERE), None)
+            continue
         for block in a.blocks(direction):
             rules += _inline_rules(block, group_id, direction, findings)
     return _with_rules(
@@ -91,9 +100,10 @@ def to_security_group(res: TfResource, findings: Findings) -> Optional[SecurityG
 def _assumed_default_groups(net: VpcFamily, groups: dict[str, SecurityGroup], findings: Findings) -> list[SecurityGroup]:
     """A VPC's default group that Terraform does not manage still exists, with AWS's default rules."""
     assumed = []
+    managed_defaults = {g.vpc_id for g in groups.values() if g.is_default}
     for vpc_id, defaults in sorted(net.defaults.items()):
         group_id = defaults.default_security_group_id
-        if group_id is None or group_id in groups:
+        if group_id is None or group_id in groups or vpc_id in managed_defaults:
             continue
         egress_to: list[IPNetwork] = [IPv4Network("0.0.0.0/0")]
         if net.vpcs[vpc_id].ipv6_cidrs:
@@ -134,14 +144,16 @@ def _description_rank(rule: SecurityGroupRule) -> tuple[bool, str]:
 
 
 def _inline_rules(block: Attrs, group_id: str, direction: str, findings: Findings) -> list[SecurityGroupRule]:
-    ports = rule_ports(block, "protocol")
+    ports = rule_ports(block, "protocol") or _unknown_ports(block, "protocol", group_id, findings)
     if ports is None:
         _unknown_rule(block, group_id, "protocol/from_port/to_port", findings)
         return []
     peers = _cidr_peers(block, "cidr_blocks", "ipv6_cidr_blocks") + _list_peers(block, "prefix_list_ids", "prefix_list")
     peers += [("group", group_ref(g)) for g in block.texts("security_groups")]
-    if block.flag("self", False):
+    if block.flag("self", False) or (block.unknown("self") and not block.computed_default("self")):
         peers.append(("group", group_id))
+    peers += _unknown_peers(block, ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups", "self"),
+                            group_id, findings)
     return _make_rules(block, group_id, direction, ports, peers)
 
 
@@ -168,27 +180,31 @@ def _sg_rule_resource(a: Attrs, group_id: str, findings: Findings) -> list[Secur
             a.fail("type", f"must be \"ingress\" or \"egress\", found {direction!r}")
         _unknown_rule(a, group_id, "type", findings)
         return []
-    ports = rule_ports(a, "protocol")
+    ports = rule_ports(a, "protocol") or _unknown_ports(a, "protocol", group_id, findings)
     if ports is None:
         _unknown_rule(a, group_id, "protocol/from_port/to_port", findings)
         return []
     peers = _cidr_peers(a, "cidr_blocks", "ipv6_cidr_blocks") + _list_peers(a, "prefix_list_ids", "prefix_list")
-    if a.flag("self", False):
+    if a.flag("self", False) or (a.unknown("self") and not a.computed_default("self")):
         peers.append(("group", group_id))
     elif a.text("source_security_group_id"):
         peers.append(("group", group_ref(a.text("source_security_group_id") or "")))
+    peers += _unknown_peers(a, ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "self"),
+                            group_id, findings)
     if not peers:
         _unknown_rule(a, group_id, "cidr_blocks/source_security_group_id", findings)
     return _make_rules(a, group_id, direction, ports, peers)
 
 
 def _vpc_rule_resource(a: Attrs, group_id: str, direction: str, findings: Findings) -> list[SecurityGroupRule]:
-    ports = rule_ports(a, "ip_protocol")
+    ports = rule_ports(a, "ip_protocol") or _unknown_ports(a, "ip_protocol", group_id, findings)
     if ports is None:
         _unknown_rule(a, group_id, "ip_protocol/from_port/to_port", findings)
         return []
     peers = _cidr_peers(a, "cidr_ipv4", "cidr_ipv6") + _list_peers(a, "prefix_list_id", "prefix_list")
     peers += [("group", group_ref(g)) for g in a.texts("referenced_security_group_id")]
+    peers += _unknown_peers(a, ("cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"),
+                            group_id, findings)
     if not peers:
         _unknown_rule(a, group_id, "cidr_ipv4/referenced_security_group_id", findings)
     return _make_rules(a, group_id, direction, ports, peers)
@@ -199,6 +215,34 @@ def _unknown_rule(a: Attrs, group_id: str, attribute: str, findings: Findings) -
     findings.unknown(a.resource, a.where(attribute))
     findings.missing("security-group", group_id,
                      f"{a.resource.address}: a rule of {group_id} is not fully in the source ({a.resource.file})")
+
+
+# -- values known only after apply ---------------------------------------------------------------------------
+
+ANYWHERE: tuple[Peer, ...] = (("cidr", IPv4Network("0.0.0.0/0")), ("cidr", IPv6Network("::/0")))
+
+
+def _unknown_peers(a: Attrs, keys: Iterable[str], group_id: str, findings: Findings) -> list[Peer]:
+    """A peer the plan does not give could be any address: 0.0.0.0/0 and ::/0, and the group is named."""
+    hidden = [key for key in keys if a.unknown(key) and not a.computed_default(key)]  # unset: no such peer
+    for key in hidden:
+        findings.unknown(a.resource, a.where(key), resource=group_id)
+    return list(ANYWHERE) if hidden else []
+
+
+def _unknown_ports(a: Attrs, protocol_key: str, group_id: str, findings: Findings) -> Optional[Ports]:
+    """Protocol or ports the plan does not give: all protocols, or all ports of the known protocol."""
+    hidden = [key for key in (protocol_key, "from_port", "to_port") if a.unknown(key) and not a.computed_default(key)]
+    if not hidden:
+        return None
+    for key in hidden:
+        findings.unknown(a.resource, a.where(key), resource=group_id)
+    protocol = None if a.unknown(protocol_key) else a.protocol(protocol_key)
+    if protocol in PORTED_PROTOCOLS:
+        return protocol, 0, 65535
+    if protocol in TYPED_PROTOCOLS:
+        return protocol, -1, -1
+    return ALL_PROTOCOLS, None, None
 
 
 # -- shared pieces -------------------------------------------------------------------------------------------
@@ -257,4 +301,4 @@ def _split(group_id: str, direction: str, ports: Ports, peers: list[Peer], descr
 _PEER_FIELD = {"cidr": "cidr", "prefix_list": "prefix_list_id", "group": "security_group_id"}
 
 
-__all__ = ["SecurityGroups", "group_ref", "merge_rules", "rule_ports", "to_security_group", "to_security_groups"]
+__all__ = ["ANYWHERE", "SecurityGroups", "group_ref", "merge_rules", "rule_ports", "to_security_group", "to_security_groups"]

@@ -12,17 +12,52 @@ from zonecheck.collect.terraform.attrs import Attrs
 from zonecheck.collect.terraform.findings import ByType, Findings
 from zonecheck.collect.terraform.reader import TfResource
 
-# Type prefix → why it matters.  Longest prefixes are not needed: no two entries overlap.
+# Types another family maps, or that carry no traffic of their own although their prefix below would say so
+# (certificates of a listener, the policy of an endpoint, the physical Direct Connect link…).
+MODELLED = frozenset({
+    "aws_ec2_transit_gateway", "aws_ec2_transit_gateway_vpc_attachment", "aws_ec2_transit_gateway_vpc_attachment_accepter",
+    "aws_ec2_transit_gateway_route_table", "aws_ec2_transit_gateway_route_table_association",
+    "aws_ec2_transit_gateway_route_table_propagation", "aws_ec2_transit_gateway_route",
+    "aws_ec2_transit_gateway_peering_attachment", "aws_ec2_transit_gateway_peering_attachment_accepter",
+    "aws_ec2_transit_gateway_prefix_list_reference", "aws_ec2_transit_gateway_connect",
+    "aws_ec2_transit_gateway_connect_peer", "aws_ec2_transit_gateway_default_route_table_association",
+    "aws_ec2_transit_gateway_default_route_table_propagation",
+    "aws_vpn_gateway", "aws_vpn_gateway_attachment", "aws_vpn_gateway_route_propagation", "aws_vpn_connection",
+    "aws_vpn_connection_route", "aws_customer_gateway",
+    "aws_dx_gateway", "aws_dx_gateway_association", "aws_dx_gateway_association_proposal",
+    "aws_dx_private_virtual_interface", "aws_dx_hosted_private_virtual_interface",
+    "aws_dx_hosted_private_virtual_interface_accepter", "aws_dx_transit_virtual_interface",
+    "aws_dx_hosted_transit_virtual_interface", "aws_dx_hosted_transit_virtual_interface_accepter",
+    "aws_dx_public_virtual_interface", "aws_dx_hosted_public_virtual_interface",
+    "aws_dx_hosted_public_virtual_interface_accepter", "aws_dx_connection", "aws_dx_connection_association",
+    "aws_dx_connection_confirmation", "aws_dx_hosted_connection", "aws_dx_lag", "aws_dx_bgp_peer",
+    "aws_dx_macsec_key_association",
+    "aws_vpc_endpoint", "aws_vpc_endpoint_route_table_association", "aws_vpc_endpoint_subnet_association",
+    "aws_vpc_endpoint_security_group_association", "aws_vpc_endpoint_policy", "aws_vpc_endpoint_private_dns",
+    "aws_vpc_endpoint_connection_notification", "aws_vpc_endpoint_service_allowed_principal",
+    "aws_vpc_endpoint_service_private_dns_verification",
+    "aws_lb", "aws_alb", "aws_lb_listener", "aws_alb_listener", "aws_lb_listener_rule", "aws_alb_listener_rule",
+    "aws_lb_target_group", "aws_alb_target_group", "aws_lb_target_group_attachment", "aws_alb_target_group_attachment",
+    "aws_lb_listener_certificate", "aws_alb_listener_certificate", "aws_lb_cookie_stickiness_policy",
+    "aws_lb_ssl_negotiation_policy", "aws_lb_trust_store", "aws_lb_trust_store_revocation",
+    "aws_elb", "aws_elb_attachment", "aws_load_balancer_policy", "aws_load_balancer_listener_policy",
+    "aws_load_balancer_backend_server_policy", "aws_app_cookie_stickiness_policy", "aws_proxy_protocol_policy",
+})
+
+# Type prefix → why it matters; the first matching prefix wins (more specific ones come first).
 _ALWAYS: dict[str, str] = {
-    "aws_ec2_transit_gateway": "transit gateways are not modelled yet",
-    "aws_vpn_": "VPN gateways and connections are not modelled yet",
-    "aws_customer_gateway": "VPN customer gateways are not modelled yet",
-    "aws_dx_": "Direct Connect is not modelled yet",
+    "aws_ec2_transit_gateway_multicast": "transit gateway multicast is not modelled yet",
+    "aws_ec2_transit_gateway_policy_table": "transit gateway policy tables (Cloud WAN peering) are not modelled yet",
+    "aws_ec2_transit_gateway_route_table_announcement": "transit gateway route table announcements are not modelled yet",
+    "aws_ec2_transit_gateway": "this transit gateway resource is not modelled yet",
+    "aws_vpn_": "this VPN resource is not modelled yet",
+    "aws_dx_": "this Direct Connect resource is not modelled yet",
     "aws_networkfirewall_": "AWS Network Firewall is not modelled yet",
-    "aws_lb": "load balancers are not modelled yet",
-    "aws_alb": "load balancers are not modelled yet",
-    "aws_elb": "classic load balancers are not modelled yet",
-    "aws_vpc_endpoint": "VPC endpoints are not modelled yet",
+    "aws_vpc_endpoint_service": "endpoint services (PrivateLink, provider side) are not modelled yet",
+    "aws_vpc_endpoint_connection_accepter": "endpoint services (PrivateLink, provider side) are not modelled yet",
+    "aws_lb": "this load balancer resource is not modelled yet",
+    "aws_alb": "this load balancer resource is not modelled yet",
+    "aws_elb": "this classic load balancer resource is not modelled yet",
     "aws_eks_": "EKS clusters and node groups are not modelled yet",
     "aws_elasticache_": "ElastiCache is not modelled yet",
     "aws_rds_cluster": "Aurora clusters are not modelled yet",
@@ -80,6 +115,8 @@ _WHEN_IN_VPC: dict[str, tuple[Callable[[Attrs], bool], str]] = {
 
 
 def unsupported_reason(res: TfResource) -> Optional[str]:
+    if res.type in MODELLED:
+        return None
     for prefix, reason in _ALWAYS.items():
         if res.type.startswith(prefix):
             return reason
@@ -100,4 +137,4 @@ def to_unsupported(resources: ByType) -> Findings:
     return findings
 
 
-__all__ = ["to_unsupported", "unsupported_reason"]
+__all__ = ["MODELLED", "to_unsupported", "unsupported_reason"]
