@@ -84,3 +84,19 @@ def test_outbound_nacl_of_the_source_subnet_applies():
 def test_nacl_deny_all_is_reported_as_denying():
     b = two_subnets([(100, "deny", "-1", None, None, "0.0.0.0/0")])
     assert one(b.build(), "a", "b").result == "pass"
+
+
+def test_a_witness_says_when_the_stateless_reply_would_be_dropped():
+    """SPEC §4: the SYN arrives (fail), but the destination subnet's outbound ACL drops the SYN-ACK."""
+    b = two_subnets([ALLOW_ALL])
+    b.nacl("acl-b", "vpc-1", subnets=["subnet-b"], ingress=[ALLOW_ALL],
+           egress=[(100, "allow", "tcp", 0, 1023, "0.0.0.0/0")])
+    result = one(b.build(), "a", "b", "{only: [tcp/0-1023]}")
+    assert result.result == "fail"
+    witness = next(w for w in result.witnesses if w.port_range == (1024, 65535))
+    assert witness.reply and "nacl-out acl-b" in witness.reply and "implicit deny" in witness.reply
+
+
+def test_no_reply_note_when_the_reply_passes():
+    result = one(two_subnets([ALLOW_ALL]).build(), "a", "b")
+    assert all(w.reply is None for w in result.witnesses)

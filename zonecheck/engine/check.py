@@ -11,6 +11,7 @@ from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import Drop, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.engine.packets import Box, rule_box
+from zonecheck.engine.replies import reply_note
 from zonecheck.engine.results import AssertionResult, CheckResult, Verdict, Witness, overall
 from zonecheck.engine.walk import Delivery, WalkResult, Walker
 from zonecheck.engine.witnesses import build_witnesses
@@ -74,10 +75,36 @@ def _members(estate: Estate, classes: Iterable[EndpointClass]) -> dict[str, Inte
     return out
 
 
-def _global_doubts(snapshot: Snapshot) -> list[str]:
-    """Parts of the estate the source could not give or the engine does not model: a `pass` cannot stand."""
-    doubts = [f"incomplete source: {i.family} ({i.scope}): {i.reason}" for i in snapshot.incomplete]
-    doubts += [f"unknown value: {u.resource}.{u.attribute} ({u.reason})" for u in snapshot.unknowns]
+def _global_doubts(estate: Estate, walk: WalkResult, classes: Sequence[EndpointClass]) -> list[str]:
+    """Parts of the estate the source could not give or the engine does not model, that could change this
+    assertion's answer: a `pass` cannot stand on them.
+
+    An incomplete family or an unknown value matters when it lies where the assertion's packets went (a
+    resource on a path or where packets stopped, a VPC or account/region they touched); a resource the
+    engine does not model at all (an `Unsupported` record) could open a path anywhere, so it always matters.
+    """
+    snapshot = estate.snapshot
+    touched: set[str] = set()
+    for cls in classes:
+        touched.update((cls.subnet_id, cls.vpc_id, *cls.group_ids, *cls.endpoint_ids))
+    for delivery in walk.deliveries:
+        touched.update(part for hop in delivery.flow.hops for part in hop.at.split(","))
+    for drop in walk.drops:
+        touched.update(part for part in drop.at.split(","))
+        touched.update(part for hop in drop.hops for part in hop.at.split(","))
+    vpcs = {t for t in touched if t in estate.vpcs}
+    vpcs |= {estate.vpc_of_subnet(t) for t in touched if t in estate.subnets} - {None}  # type: ignore[arg-type]
+    vpcs |= {estate.route_tables[t].vpc_id for t in touched if t in estate.route_tables}
+    scopes = {"*"} | {f"{v.account}/{v.region}" for v in (estate.vpcs[i] for i in vpcs if i in estate.vpcs)}
+    scopes |= {str(v.account) for v in (estate.vpcs[i] for i in vpcs if i in estate.vpcs)}
+    known_ids = estate.known_ids
+
+    def matters(scope: str) -> bool:
+        return scope in touched or scope in scopes or scope in vpcs or scope not in known_ids and "/" not in scope
+
+    doubts = [f"incomplete source: {i.family} ({i.scope}): {i.reason}" for i in snapshot.incomplete if matters(i.scope)]
+    doubts += [f"unknown value: {u.resource}.{u.attribute} ({u.reason})" for u in snapshot.unknowns
+               if matters(u.resource)]
     doubts += [f"not modelled: {u.kind} {u.resource} ({u.reason})" for u in snapshot.unsupported]
     return doubts
 
@@ -115,7 +142,7 @@ def evaluate(
     walk = _walk(estate, sources, targets, from_internet=from_internet, to_internet=to_internet,
                  from_on_premises=from_on_premises, to_on_premises=to_on_premises)
     members = _members(estate, [*sources, *targets])
-    doubts = _global_doubts(estate.snapshot)
+    doubts = _global_doubts(estate, walk, [*sources, *targets])
 
     assumed_touched = set()
     for delivery in walk.deliveries:
@@ -147,7 +174,7 @@ def evaluate(
         reasons.extend(extra)
     else:
         violations = _violations(walk.deliveries, expectation)
-        witnesses, total = build_witnesses(_pieces(violations, strict, unknown_parts), members, MAX_WITNESSES)
+        witnesses, total = build_witnesses(_pieces(violations, strict, unknown_parts, estate), members, MAX_WITNESSES)
         if any(certain(d) for d, _ in violations):
             verdict = "fail"
         elif violations:
@@ -167,7 +194,7 @@ def evaluate(
     if explain:
         # Every delivered flow, whatever the expectation, and where the rest stopped.
         witnesses, total = build_witnesses(
-            _pieces([(d, d.flow.box) for d in walk.deliveries], strict, unknown_parts), members, MAX_WITNESSES)
+            _pieces([(d, d.flow.box) for d in walk.deliveries], strict, unknown_parts, estate), members, MAX_WITNESSES)
         notes = _drop_summary(walk.drops)
     truncated = max(0, total - len(witnesses))
     return AssertionResult(
@@ -201,7 +228,8 @@ def _touches(hops: Sequence[Hop], unknown_parts: dict[str, str]) -> Optional[str
     return None
 
 
-def _pieces(violations: list[tuple[Delivery, Box]], strict: bool, unknown_parts: dict[str, str]) -> list[tuple]:
+def _pieces(violations: list[tuple[Delivery, Box]], strict: bool, unknown_parts: dict[str, str],
+            estate: Optional[Estate] = None) -> list[tuple]:
     out = []
     for delivery, box in violations:
         flow = delivery.flow
@@ -211,7 +239,8 @@ def _pieces(violations: list[tuple[Delivery, Box]], strict: bool, unknown_parts:
             doubts = doubts + (touched,)
         if strict and flow.assumed:
             doubts = doubts + ("rests on assumed defaults: " + ", ".join(sorted(flow.assumed)),)
-        out.append((delivery.source, delivery.target, box, flow.origin, flow.hops, doubts, flow.rewritten, None))
+        note = reply_note(estate, replace(flow, box=box), delivery.source, delivery.target) if estate else None
+        out.append((delivery.source, delivery.target, box, flow.origin, flow.hops, doubts, flow.rewritten, None, note))
     return out
 
 
@@ -300,12 +329,13 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
             if inter is None:
                 continue
             explained += 1
-            pieces.append((s_cls, t_cls, inter, inter.src, drop.hops, (), False, Hop(drop.at, drop.step, drop.reason)))
+            pieces.append((s_cls, t_cls, inter, inter.src, drop.hops, (), False, Hop(drop.at, drop.step, drop.reason),
+                           None))
             if explained >= MAX_DROPS_EXPLAINED:
                 break
         if not explained:
             pieces.append((s_cls, t_cls, box, box.src, (), (), False,
-                           Hop("-", "no-path", "no route or gateway leads there")))
+                           Hop("-", "no-path", "no route or gateway leads there"), None))
     witnesses, _ = build_witnesses(pieces, members, MAX_WITNESSES)
     if definite:
         return "fail", witnesses, reasons

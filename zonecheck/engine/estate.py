@@ -190,6 +190,18 @@ class Estate:
         return Reach(self)
 
     @cached_property
+    def known_ids(self) -> frozenset[str]:
+        """Ids of every record in the snapshot (to tell a scope that names a resource from one that does not)."""
+        snap = self.snapshot
+        ids: set[str] = set()
+        for name in type(snap).model_fields:
+            for record in getattr(snap, name) if isinstance(getattr(snap, name), tuple) else ():
+                record_id = getattr(record, "id", None)
+                if isinstance(record_id, str):
+                    ids.add(record_id)
+        return frozenset(ids)
+
+    @cached_property
     def known_gateways(self) -> frozenset[str]:
         """Every internet / egress-only gateway the source describes (attached or not)."""
         return frozenset([g.id for g in self.snapshot.internet_gateways]

@@ -48,6 +48,8 @@ class Witness:
     """Extra precision: ICMP types, the protocol numbers behind `any`."""
     dropped_at: Optional[Hop] = None
     """For `access` assertions: the hop that drops the required flow."""
+    reply: Optional[str] = None
+    """Set when the reply would be dropped (stateless NACLs, no route back): SPEC §4 asks to say so."""
 
     def service(self) -> str:
         if self.port_range is None:
@@ -70,6 +72,8 @@ class Witness:
             out["doubts"] = list(self.doubts)
         if self.dropped_at is not None:
             out["dropped_at"] = self.dropped_at.as_dict()
+        if self.reply:
+            out["reply"] = self.reply
         return out
 
 

@@ -69,11 +69,6 @@ class WalkResult:
         return self
 
 
-def _AS_ENDPOINT(target: EndpointClass) -> EndpointClass:
-    """The same class, marked as already filtered by its listeners."""
-    return replace(target, key=target.key + "|listeners")
-
-
 def _per_family(sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
     """IPv4 packets go to IPv4 addresses and IPv6 to IPv6: never one box that mixes the two."""
     boxes = []
@@ -171,17 +166,14 @@ class Walker:
         if target is not None and target.key in self._relay_of:
             self._relay(flow, target, self._relay_of[target.key])
             return
+        boxes = [flow.box]
         if target is not None and target.key in self._listener_boxes:
             # A load balancer's interface answers only on its listeners' ports.
-            pieces = [p for b in self._listener_boxes[target.key] for p in [flow.box.intersect(b)] if p is not None]
-            for piece in pieces:
-                self._deliver(flow.through_box(piece), _AS_ENDPOINT(target))
-            return
+            boxes = [p for b in self._listener_boxes[target.key] for p in [flow.box.intersect(b)] if p is not None]
         if target is not None and self._source is not None:
-            for box in self._without_self_flows(flow, target):
-                self._result.deliveries.append(Delivery(flow.through_box(box), self._source, target))
-            return
-        self._result.deliveries.append(Delivery(flow, self._source, target))
+            boxes = [piece for box in boxes for piece in self._without_self_flows(flow.through_box(box), target)]
+        for box in boxes:
+            self._result.deliveries.append(Delivery(flow.through_box(box), self._source, target))
 
     def _without_self_flows(self, flow: Flow, target: EndpointClass) -> list[Box]:
         """Packets from an interface to its own address never leave the host: they are no witness (SPEC §6
@@ -415,10 +407,17 @@ class Walker:
         if doubt:
             flow = flow.with_doubt(doubt)
         gateways = sorted(self.estate.igws_of_vpc.get(target.vpc_id, set()))
+        table = self.estate.route_table_of(target.subnet_id)
+        if table is not None:
+            # A route to an internet gateway the source does not describe: it may be attached to this VPC.
+            unknown = sorted({r.target_id for r in table.routes if r.target == "internet-gateway" and r.target_id
+                              and r.state == "active" and r.target_id not in self.estate.known_gateways})
+            if unknown:
+                gateways += unknown
+                flow = flow.with_doubt(f"internet gateway {', '.join(unknown)} is not in the source")
         if not gateways:
             self._drop(flow, flow.box, target.vpc_id, "igw", f"{target.vpc_id} has no internet gateway")
             return
-        table = self.estate.route_table_of(target.subnet_id)
         if table is None:
             flows = [flow.with_doubt(f"route table of {target.subnet_id} is not in the source")]
         else:

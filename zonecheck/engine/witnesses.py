@@ -109,18 +109,18 @@ def build_witnesses(
     members: dict[str, IntervalSet],
     limit: int = 200,
 ) -> tuple[list[Witness], int]:
-    """pieces: (source class, target class, box, origin, hops, doubts, rewritten, dropped_at).
+    """pieces: (source class, target class, box, origin, hops, doubts, rewritten, dropped_at, reply note).
 
     Returns the first `limit` witnesses (certain ones first, then by source, target, protocol and port) and
     how many there are in all.
     """
     groups: dict[tuple, list[tuple[IntervalSet, IntervalSet, Optional[IntervalSet]]]] = {}
     meta: dict[tuple, tuple] = {}
-    for source, target, box, origin, hops, doubts, rewritten, dropped_at in pieces:
+    for source, target, box, origin, hops, doubts, rewritten, dropped_at, reply in pieces:
         seen = box.src if rewritten else None
         for name, ports, detail in protocol_units(box.protocols, box.ports):
             key = (source.key if source else "internet", target.key if target else "internet", hops,
-                   tuple(sorted(set(doubts))), name, detail, dropped_at, rewritten)
+                   tuple(sorted(set(doubts))), name, detail, dropped_at, rewritten, reply)
             groups.setdefault(key, []).append((origin, box.dst, ports))
             previous = meta.get(key)
             if previous is not None and previous[2] is not None and seen is not None:
@@ -137,7 +137,7 @@ def build_witnesses(
                              origin_first(r[2]), [h.at for h in r[0][2]]))
     witnesses: list[Witness] = []
     for key, origin, dst, span in rows[:limit]:
-        _, _, hops, doubts, name, detail, dropped_at, rewritten = key
+        _, _, hops, doubts, name, detail, dropped_at, rewritten, reply = key
         source, target, seen = meta[key]
         src_ref = endpoint_ref(source, origin, members=members)
         if rewritten and seen is not None:
@@ -145,7 +145,7 @@ def build_witnesses(
                                   networks=src_ref.networks)
         dst_ref = endpoint_ref(target, dst, members=members)
         witnesses.append(Witness(src_ref, dst_ref, name, span, hops, certain=not doubts, doubts=doubts,
-                                 detail=detail, dropped_at=dropped_at))
+                                 detail=detail, dropped_at=dropped_at, reply=reply))
     return witnesses, len(rows)
 
 

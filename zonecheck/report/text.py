@@ -30,6 +30,8 @@ def _witness_lines(witness: Witness, indent: str) -> list[str]:
     if witness.dropped_at is not None:
         hop = witness.dropped_at
         lines.append(f"{pad}  dropped at {hop.step} {hop.at}: {hop.rule}")
+    if witness.reply:
+        lines.append(f"{pad}  note: {witness.reply}")
     for doubt in witness.doubts:
         lines.append(f"{pad}  unsure: {doubt}")
     return lines
