@@ -228,12 +228,16 @@ def diff(policy_file: Path, before: tuple[str, ...], after: tuple[str, ...], pla
 @source_options
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the snapshot JSON.")
+@click.option("--raw-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="With --aws: also keep every AWS response in DIR/<account>/<region>/, readable with --aws-dump.")
 @guarded
-def collect(source: SourceArgs, output: Path) -> None:
+def collect(source: SourceArgs, output: Path, raw_dir: Optional[Path]) -> None:
     """Read a source and write its canonical snapshot JSON."""
+    from dataclasses import replace
+
     from zonecheck.model import to_json
 
-    snapshot = load_source(source)
+    snapshot = load_source(replace(source, aws_raw_dir=raw_dir))
     _emit(to_json(snapshot), output)
     click.echo(f"zonecheck: wrote {output}: {len(snapshot.vpcs)} VPCs, {len(snapshot.subnets)} subnets, "
                f"{len(snapshot.security_groups)} security groups, {len(snapshot.endpoints)} endpoints", err=True)

@@ -182,6 +182,8 @@ def evaluate(
             reasons.append("a path may exist, through parts of the estate that are not known exactly")
         else:
             verdict = "pass"
+    if verdict == "unknown":
+        reasons.extend(doubts)  # name what is missing (e.g. the denied permission), not only the path doubt
     if verdict == "pass":
         if doubts:
             verdict = "unknown"

@@ -174,11 +174,15 @@ def from_json_text(text: str | bytes, origin: str = "<snapshot>") -> Snapshot:
         raise SnapshotError(
             f"{origin}: unsupported snapshot schema_version {_short(version)} (this zonecheck reads {SCHEMA_VERSION})")
     try:
-        snapshot = Snapshot.model_validate(data)
+        # Strict: a snapshot is written by `collect`, so a CIDR is a string and a port a number. Lax validation
+        # would read `true` or 167772160 as a network (0.0.0.1/32, 10.0.0.0/32) and "443" as a port.
+        snapshot = Snapshot.model_validate_json(text, strict=True)
     except ValidationError as err:
         first = err.errors()[0]
-        where = _short(".".join(str(p) for p in first["loc"]), quote=False)
-        raise SnapshotError(f"{origin}: invalid snapshot at {where}: {_short(first['msg'], quote=False)}") from None
+        where = _short(".".join(str(p) for p in first["loc"]), quote=False, limit=160)
+        at = f" at {where}" if where else ""
+        raise SnapshotError(
+            f"{origin}: invalid snapshot{at}: {_short(first['msg'], quote=False, limit=300)}") from None
     except RecursionError:
         raise SnapshotError(f"{origin}: JSON nested too deeply to be a snapshot") from None
     problem = _check_consistency(snapshot)
@@ -260,8 +264,8 @@ def _check_consistency(snapshot: Snapshot) -> Optional[str]:
                     "nor listed under incomplete")
     for endpoint in snapshot.endpoints:
         if endpoint.subnet_id not in subnet_ids and not _declared_incomplete(snapshot, "subnet", endpoint.subnet_id):
-            return (f"endpoint {_short(endpoint.id)} is in subnet {_short(endpoint.subnet_id)}, which is neither in the "
-                    "snapshot nor listed under incomplete")
+            return (f"endpoint {_short(endpoint.id)} is in subnet {_short(endpoint.subnet_id)}, which is neither in "
+                    "the snapshot nor listed under incomplete")
     return None
 
 

@@ -55,6 +55,9 @@ class ScopeData:
     items: dict[str, list[Item]] = field(default_factory=dict)
     truncated: set[str] = field(default_factory=set)
     """Families whose last page is missing (every page in the source says there is a next one)."""
+    denied: dict[str, str] = field(default_factory=dict)
+    """Families the source could not read, with why (the live collector: access denied on a call).  Each is
+    incomplete for the scope, with that reason, instead of the dump's "no … file in the dump"."""
 
     def get(self, family: str) -> list[Item]:
         return self.items.get(family, [])
@@ -80,6 +83,8 @@ def build_snapshot(scopes: Sequence[ScopeData], source: SourceInfo, findings: Op
         for family in sorted(scope.truncated):
             f.missing(INCOMPLETE_OF[family], scope.label,
                       f"{API_OF[family]} is paginated and its last page is not in the source")
+        for family, reason in sorted(scope.denied.items()):
+            f.missing(INCOMPLETE_OF[family], scope.label, reason)
 
     # -- records that need their account and region, or nothing else --------------------------------------
     instances = kept.merge("instance", [(i, s.label) for s in scopes for i in to_instances(s.get("reservations"), f)])
@@ -195,7 +200,7 @@ def build_snapshot(scopes: Sequence[ScopeData], source: SourceInfo, findings: Op
     _references(subnets, vpcs, endpoints, groups, rds_instances, balancers, vpc_endpoints, f)
     _load_balancing(balancers, target_groups, endpoints, scopes, f)
     if any(s.has(n) for s in scopes for n in _NETWORK_FAMILIES) and not anywhere("db_instances"):
-        f.note(f"{missing_reason('db_instances')}: RDS instances are known only through their network interfaces")
+        f.note(f"{_absent(scopes, 'db_instances')}: RDS instances are known only through their network interfaces")
 
     return Snapshot(
         source=source, vpcs=tuple(vpcs), subnets=tuple(subnets), route_tables=tuple(route_tables),
@@ -304,11 +309,11 @@ def _missing_families(scopes: Sequence[ScopeData], endpoints: list[Endpoint], f:
         if not any(s.has(name) for name in _NETWORK_FAMILIES):
             continue
         for name in ("vpcs", "subnets", "route_tables", "network_acls", "network_interfaces"):
-            if not s.has(name):
+            if not s.has(name) and name not in s.denied:
                 f.missing(INCOMPLETE_OF[name], s.label, missing_reason(name))
-        if not s.has("security_groups") and not s.has("security_group_rules"):
+        if not s.has("security_groups") and not s.has("security_group_rules") and "security_groups" not in s.denied:
             f.missing("security-group", s.label, missing_reason("security_groups"))
-        if not s.has("reservations") and any(
+        if not s.has("reservations") and "reservations" not in s.denied and any(
                 text(eni, "Attachment", "InstanceId") for eni in s.get("network_interfaces")):
             f.missing("instance", s.label, f"{missing_reason('reservations')}: instance tags and states are unknown")
 
@@ -339,7 +344,8 @@ def _route_targets(tables: list[RouteTable], table_scope: dict[str, str], scopes
                                         f"{table.id}: {route.label()}: {route.target_id} is not a VPC endpoint of this "
                                         "dump (an AWS Network Firewall or Gateway Load Balancer endpoint?); not modelled yet")
             elif scope is not None and not scope.has(family):
-                f.missing(INCOMPLETE_OF[family], scope.label, missing_reason(family))
+                if family not in scope.denied:  # a denied family is already incomplete for the scope
+                    f.missing(INCOMPLETE_OF[family], scope.label, missing_reason(family))
             else:
                 f.missing(INCOMPLETE_OF[family], route.target_id,
                           f"{table.id} routes {route.label()}, to a {route.target} that is not in the source")
@@ -363,17 +369,17 @@ def _transit(tgws: list[Any], attachments: list[TransitGatewayAttachment], table
             continue
         if not any(t.transit_gateway_id == tgw_id for t in tables):
             owner = known_tgws[tgw_id].account
-            reason = missing_reason("tgw_route_tables") if not everywhere("tgw_route_tables") else (
+            reason = _absent(scopes, "tgw_route_tables") if not everywhere("tgw_route_tables") else (
                 f"no route table of {tgw_id} is in the source (only its owner account"
                 f"{' ' + owner if owner else ''} can describe them)")
             f.missing("transit-gateway-route-table", tgw_id, reason)
         if not any(a.transit_gateway_id == tgw_id for a in attachments):
             f.missing("transit-gateway-attachment", tgw_id,
-                      missing_reason("tgw_attachments") if not everywhere("tgw_attachments")
+                      _absent(scopes, "tgw_attachments") if not everywhere("tgw_attachments")
                       else f"no attachment of {tgw_id} is in the source")
     if attachments and not everywhere("tgw_attachments"):
         f.missing("transit-gateway-attachment", "*",
-                  f"{missing_reason('tgw_attachments')}: which route table each attachment is associated with is unknown")
+                  f"{_absent(scopes, 'tgw_attachments')}: which route table each attachment is associated with is unknown")
     propagated = {text(w, "TransitGatewayRouteTableId") for s in scopes for w in s.get("tgw_propagations")}
     routed = {text(w, "TransitGatewayRouteTableId") for s in scopes for w in s.get("tgw_routes")}
     for table in tables:
@@ -396,7 +402,7 @@ def _transit(tgws: list[Any], attachments: list[TransitGatewayAttachment], table
         if attachment.kind == "vpn" and attachment.resource_id and attachment.resource_id not in vpn_ids:
             f.missing("vpn-connection", attachment.resource_id,
                       f"{attachment.id} attaches {attachment.resource_id}, which is not in the source "
-                      f"({missing_reason('vpn_connections')} or from another account)")
+                      f"({_absent(scopes, 'vpn_connections')} or from another account)")
 
 
 def _placement(vpcs: list[Any], subnets: list[Any], tables: list[RouteTable], acls: list[Any],
@@ -452,15 +458,20 @@ def _load_balancing(balancers: list[LoadBalancer], target_groups: list[Any], end
         return any(s.has(family) for s in scopes)
 
     if any(e.kind == "load-balancer" for e in endpoints) and not has("load_balancers") and not has("classic_load_balancers"):
-        f.missing("load-balancer", "*", missing_reason("load_balancers"))
+        f.missing("load-balancer", "*", _absent(scopes, "load_balancers"))
     if any(b.kind != "classic" for b in balancers) and not has("listeners"):
-        f.missing("load-balancer-listener", "*", missing_reason("listeners"))
+        f.missing("load-balancer-listener", "*", _absent(scopes, "listeners"))
     group_ids = {g.id for g in target_groups}
     for lb in balancers:
         for listener in lb.listeners:
             for group_id in listener.target_group_ids:
                 if group_id not in group_ids:
                     f.missing("target-group", group_id, f"{listener.id} forwards to {group_id}, which is not in the source")
+
+
+def _absent(scopes: Sequence[ScopeData], name: str) -> str:
+    """Why a family is not in the source: the first scope's reason for being denied it, else no dump file."""
+    return next((s.denied[name] for s in scopes if name in s.denied), None) or missing_reason(name)
 
 
 def _some(names: Iterable[str], shown: int = 3) -> str:
