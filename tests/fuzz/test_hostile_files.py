@@ -248,10 +248,6 @@ def test_an_endless_device_instead_of_a_file_ends_in_one_line_not_a_killed_proce
     assert run.exit_code == 2
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (collect/aws dump.py): the describe-* file reader catches JSONDecodeError and "
-                   "UnicodeDecodeError only; a response nested ~1000+ deep raises RecursionError out of "
-                   "load_aws_dump instead of a CollectError naming the file (the CLI's last-resort net then names "
-                   "only the directory)")
 def test_a_deeply_nested_describe_response_is_a_collect_error_naming_the_file(tmp_path: Path) -> None:
     from zonecheck.collect.aws import load_aws_dump
     from zonecheck.collect.errors import CollectError

@@ -230,9 +230,6 @@ def test_html_in_an_id_is_escaped_in_the_html_report(tmp_path: Path) -> None:
     assert "<script>alert(1)" not in run.stdout and "&lt;script&gt;" in run.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (report): report.md.j2 renders ids, addresses and rule texts raw (no "
-                   "escaping) inside <summary> and table cells, so an id from a hostile state or snapshot injects "
-                   "HTML/markdown into a pull-request comment")
 def test_html_in_an_id_is_not_injected_into_the_markdown_report(tmp_path: Path) -> None:
     run = run_in_process("check", "--policy", POLICY, "--snapshot", _snapshot_with_evil_id(tmp_path),
                          "--format", "markdown")
@@ -240,8 +237,6 @@ def test_html_in_an_id_is_not_injected_into_the_markdown_report(tmp_path: Path) 
     assert "<script>" not in run.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (report): the text report prints ids as given, so ESC/BEL/OSC sequences from "
-                   "a hostile snapshot or state reach the user's terminal (clear the screen, retitle it, fake lines)")
 def test_terminal_escapes_in_an_id_do_not_reach_the_terminal_as_escapes(tmp_path: Path) -> None:
     text = BEFORE.read_text().replace("eni-i-0replica", "eni-\\u001b[2J\\u001b]0;owned\\u0007x")
     path = tmp_path / "esc.json"

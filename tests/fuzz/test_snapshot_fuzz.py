@@ -267,10 +267,6 @@ def test_a_declared_missing_subnet_makes_the_verdicts_that_touch_it_unknown(tmp_
     assert verdict["replica-cannot-reach-private-db"] == "unknown"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (engine): an endpoint whose subnet is not in the snapshot (and not declared "
-                   "incomplete) is silently unreachable, so 'replica-cannot-reach-private-db' turns from fail to "
-                   "pass; SPEC §4 says a missing part that could change the answer makes the verdict unknown. "
-                   "Snapshot files are now refused by the loader; a Snapshot built in Python still reaches the engine")
 def test_the_engine_never_passes_an_assertion_whose_endpoint_sits_in_a_missing_subnet() -> None:
     from zonecheck.cli.run import run_check
     from zonecheck.policy import load_policy
@@ -280,8 +276,6 @@ def test_the_engine_never_passes_an_assertion_whose_endpoint_sits_in_a_missing_s
     assert result.assertions[0].result != "pass"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (engine): with the snapshot's VPCs removed (subnets still naming them, nothing "
-                   "declared incomplete) 'replica-cannot-reach-private-db' turns from fail to pass instead of unknown")
 def test_the_engine_never_passes_when_the_vpcs_of_the_subnets_are_missing() -> None:
     from zonecheck.cli.run import run_check
     from zonecheck.policy import load_policy

@@ -377,9 +377,6 @@ def test_json_nested_ten_thousand_deep_is_refused_naming_the_file_by_the_cli(tmp
     assert run.exit_code == 2
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (collect/terraform reader): reader.py _parse_json catches only JSONDecodeError and "
-                   "UnicodeDecodeError; json.loads raises RecursionError on nesting deeper than ~1000, so "
-                   "read_state_file/load_terraform raise RecursionError instead of a CollectError naming the file")
 @pytest.mark.parametrize("where", ["resources", "attributes", "whole"])
 def test_json_nested_ten_thousand_deep_is_a_collect_error_naming_the_file(tmp_path: Path, where: str) -> None:
     path = tmp_path / "deep.tfstate"

@@ -143,6 +143,10 @@ def evaluate(
                  from_on_premises=from_on_premises, to_on_premises=to_on_premises)
     members = _members(estate, [*sources, *targets])
     doubts = _global_doubts(estate, walk, [*sources, *targets])
+    for cls in (*sources, *targets):
+        if cls.subnet_id not in estate.subnets or cls.vpc_id not in estate.vpcs:
+            doubts.append(f"incomplete source: {cls.endpoint_ids[0]} sits in subnet {cls.subnet_id} "
+                          f"(VPC {cls.vpc_id}) that the source does not describe")
 
     assumed_touched = set()
     for delivery in walk.deliveries:

@@ -14,9 +14,18 @@ _TEMPLATES = Path(__file__).with_name("templates")
 _MARKS = {"pass": "✅ PASS", "fail": "❌ FAIL", "unknown": "⚠️ UNKNOWN"}
 
 
+def markdown_text(value: object) -> object:
+    """Markdown output (pull-request comments) must not let input-derived text inject HTML or break tables."""
+    if not isinstance(value, str):
+        return value
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+            .replace("`", "'"))
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=autoescape,
-                             trim_blocks=False, lstrip_blocks=False, undefined=jinja2.StrictUndefined)
+                             trim_blocks=False, lstrip_blocks=False, undefined=jinja2.StrictUndefined,
+                             finalize=None if autoescape else markdown_text)
     env.globals["verdict_mark"] = lambda verdict: _MARKS.get(verdict, verdict)
     return env
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from zonecheck.engine.results import AssertionResult, CheckResult, Witness
@@ -75,6 +76,15 @@ def render_assertion(result: AssertionResult, style: Style = _plain, max_witness
     return lines
 
 
+_CONTROL = re.compile(r"(\x1b\[[0-9;]*m)|([\x00-\x08\x0b-\x1f\x7f-\x9f])")
+
+
+def _printable(text: str) -> str:
+    """Input-derived text (ids, tags) never reaches the terminal as control sequences; only colour codes
+    (SGR, which our own styling emits) pass."""
+    return _CONTROL.sub(lambda m: m.group(1) or f"\\x{ord(m.group(2)):02x}", text)
+
+
 def render_text(result: CheckResult, style: Style = _plain, max_witnesses: int = 20) -> str:
     source = result.source
     if not source.files:
@@ -100,4 +110,4 @@ def render_text(result: CheckResult, style: Style = _plain, max_witnesses: int =
     counts = {v: sum(1 for a in result.assertions if a.result == v) for v in ("fail", "unknown", "pass")}
     summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     lines.append(f"Result: {style(result.result.upper(), result.result)} ({summary})")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_printable(line) for line in lines) + "\n"

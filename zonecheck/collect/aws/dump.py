@@ -100,6 +100,8 @@ class _Reader:
             data = json.loads(raw.decode("utf-8-sig"))  # PowerShell writes a byte order mark
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
             raise CollectError(f"{shown}: not valid JSON ({err})") from None
+        except RecursionError:
+            raise CollectError(f"{shown}: JSON nested too deeply to be a describe-* response") from None
         if not isinstance(data, dict):
             raise CollectError(f"{shown}: a describe-* response is a JSON object such as {{\"Vpcs\": [...]}}, "
                                f"found {_kind(data)}")

@@ -117,6 +117,8 @@ def _parse_json(raw: bytes, name: str) -> Any:
                            "not a re-encoded copy") from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise CollectError(f"{name}: JSON nested too deeply to be a Terraform state or plan") from None
     except json.JSONDecodeError as err:
         raise CollectError(
             f"{name}: not valid JSON ({err.msg} at line {err.lineno} column {err.colno}); is the file complete?"
