@@ -302,8 +302,18 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
                     continue
                 for t_cls, t_addr in dst_sets:
                     t_part = t_addr & family
-                    if t_part:
-                        required.append((s_cls, t_cls, Box(s_part, t_part, sbox.protocols, sbox.ports)))
+                    if not t_part:
+                        continue
+                    # An interface reaching its own address is no requirement (packets never leave the host).
+                    boxes = [Box(s_part, t_part, sbox.protocols, sbox.ports)]
+                    shared = set(s_cls.endpoint_ids) & set(t_cls.endpoint_ids) if s_cls and t_cls else set()
+                    for endpoint_id in sorted(shared):
+                        endpoint = estate.endpoints.get(endpoint_id)
+                        if endpoint is None or endpoint.address_unknown:
+                            continue  # a range, not one host's addresses (see Walker._without_self_flows)
+                        own = members.get(endpoint_id, EMPTY)
+                        boxes = _boxes_minus(boxes, [Box(own, own, sbox.protocols, sbox.ports)])
+                    required.extend((s_cls, t_cls, box) for box in boxes)
     if not required:
         reasons.append("no source and destination addresses of the same IP version to require access between")
         return "unknown", [], reasons

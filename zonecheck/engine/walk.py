@@ -184,6 +184,10 @@ class Walker:
             return boxes
         for endpoint_id in sorted(shared):
             endpoint = self.estate.endpoints[endpoint_id]
+            if endpoint.address_unknown or endpoint.public_address_unknown:
+                # Its "addresses" are a range other interfaces of the class may share: pairs inside it are not
+                # necessarily the same host, so nothing can be removed (a PASS must not rest on it).
+                continue
             own = self.estate.private_addresses(endpoint) | self.estate.public_addresses(endpoint)
             src = flow.box.src if flow.rewritten else own
             boxes = [piece for box in boxes for piece in box.subtract(Box(src, own, ALL_PROTOCOL_NUMBERS, ALL_PORTS))]
