@@ -309,9 +309,16 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
                     shared = set(s_cls.endpoint_ids) & set(t_cls.endpoint_ids) if s_cls and t_cls else set()
                     for endpoint_id in sorted(shared):
                         endpoint = estate.endpoints.get(endpoint_id)
-                        if endpoint is None or endpoint.address_unknown:
-                            continue  # a range, not one host's addresses (see Walker._without_self_flows)
                         own = members.get(endpoint_id, EMPTY)
+                        if endpoint is None:
+                            continue
+                        if endpoint.address_unknown:
+                            # A range: the same host only if no other member may hold one of its addresses
+                            # (the rule Walker._without_self_flows applies).
+                            others = (set(s_cls.endpoint_ids) | set(t_cls.endpoint_ids)) - {endpoint_id}
+                            if endpoint.public_address_unknown or any(
+                                    not own.isdisjoint(members.get(o, EMPTY)) for o in others):
+                                continue
                         boxes = _boxes_minus(boxes, [Box(own, own, sbox.protocols, sbox.ports)])
                     required.extend((s_cls, t_cls, box) for box in boxes)
     if not required:

@@ -184,11 +184,15 @@ class Walker:
             return boxes
         for endpoint_id in sorted(shared):
             endpoint = self.estate.endpoints[endpoint_id]
-            if endpoint.address_unknown or endpoint.public_address_unknown:
-                # Its "addresses" are a range other interfaces of the class may share: pairs inside it are not
-                # necessarily the same host, so nothing can be removed (a PASS must not rest on it).
-                continue
             own = self.estate.private_addresses(endpoint) | self.estate.public_addresses(endpoint)
+            if endpoint.address_unknown or endpoint.public_address_unknown:
+                # Its "addresses" are a range: pairs inside it are the same host only if no other interface of
+                # either class may hold an address of that range (else a PASS would rest on a guess).
+                others = (set(self._source.endpoint_ids) | set(target.endpoint_ids)) - {endpoint_id}  # type: ignore[union-attr]
+                if endpoint.public_address_unknown or any(
+                        not own.isdisjoint(self.estate.private_addresses(self.estate.endpoints[o]))
+                        for o in others if o in self.estate.endpoints):
+                    continue
             src = flow.box.src if flow.rewritten else own
             boxes = [piece for box in boxes for piece in box.subtract(Box(src, own, ALL_PROTOCOL_NUMBERS, ALL_PORTS))]
         return boxes
