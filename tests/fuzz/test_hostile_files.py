@@ -208,10 +208,6 @@ def test_every_hostile_file_gives_exit_2_and_one_line_naming_it(hostile_runs, ki
     assert not problems, "\n\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (cli): the SOURCE and --policy options are click.Path(dir_okay=False), so click "
-                   "refuses a directory itself and prints its 3-line usage error (Usage:/Try/Error:) instead of one "
-                   "`zonecheck: error:` line; the loaders already word this case (e.g. reader: 'is a directory; pass "
-                   "the state file itself')")
 @pytest.mark.parametrize("option", ["--policy", "--snapshot", "--terraform"])
 def test_a_directory_where_a_file_is_expected_gives_one_line_naming_it(tmp_path: Path, option: str) -> None:
     folder = tmp_path / "states.d"

@@ -129,7 +129,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--policy", "policy_file", required=True, type=click.Path(path_type=Path),
               help="Zone policy (YAML).")
 @source_options
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
@@ -149,7 +149,7 @@ def check(policy_file: Path, source: SourceArgs, fmt: str,
 
 
 @cli.command()
-@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--policy", "policy_file", required=True, type=click.Path(path_type=Path))
 @source_options
 @click.option("--assertion", "assertion_name", required=True, help="Name of the assertion to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -172,7 +172,7 @@ def explain(policy_file: Path, source: SourceArgs,
 
 
 @cli.command()
-@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--policy", "policy_file", required=True, type=click.Path(path_type=Path),
               help="Zone policy (YAML).")
 @click.option("--before", "before", multiple=True, metavar="SOURCE",
               help="The estate as it is: a snapshot JSON, a Terraform state, or a directory of describe-* JSON "

@@ -84,10 +84,11 @@ def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
                            help="Read the estate from the AWS APIs (read-only; policy in examples/iam/).")(wrapper)
     wrapper = click.option("--aws-dump", "aws_dump_dir", type=click.Path(file_okay=False, path_type=Path),
                            help="A directory of AWS describe-* JSON responses (aws ec2 describe-vpcs > vpcs.json …).")(wrapper)
-    wrapper = click.option("--snapshot", "snapshot_file", type=click.Path(dir_okay=False, path_type=Path),
+    # Input paths are not checked by click: the loaders say "is a directory" in one `zonecheck: error:` line.
+    wrapper = click.option("--snapshot", "snapshot_file", type=click.Path(path_type=Path),
                            help="A snapshot JSON written by `zonecheck collect`.")(wrapper)
     wrapper = click.option("--terraform", "terraform_files", multiple=True,
-                           type=click.Path(dir_okay=False, path_type=Path),
+                           type=click.Path(path_type=Path),
                            help="Terraform state or plan (raw v4 or `terraform show -json`); repeat to merge stacks.")(wrapper)
     return wrapper
 
