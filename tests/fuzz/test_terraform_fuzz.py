@@ -437,10 +437,6 @@ def test_the_merged_fixture_stacks_round_trip_through_a_snapshot_file() -> None:
     assert from_json_text(to_json(snapshot), "merged") == snapshot
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (collect/terraform routing): an aws_main_route_table_association whose vpc_id "
-                   "is not its route table's VPC makes that table main for the table's VPC while the VPC's own "
-                   "main_route_table_id is also assumed main: one VPC, two main route tables (the engine keeps "
-                   "whichever comes last), and `collect` writes a snapshot that `--snapshot` then refuses")
 def test_a_main_table_association_naming_another_vpc_leaves_one_main_table_per_vpc(tmp_path: Path) -> None:
     doc = json.loads((TF_DATA / "managed_defaults.tfstate").read_text())
     association = _first_of(doc, "aws_main_route_table_association")

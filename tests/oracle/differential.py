@@ -250,13 +250,7 @@ def save_case(name: str, snapshot: Snapshot, zones: dict[str, list[str]], assert
 
 # --------------------------------------------------------------------------------------------- known engine issues
 
-KNOWN_ISSUES: dict[str, str] = {
-    "unknown-address-pair-as-self": (
-        "engine treats two different endpoints whose addresses are unknown (RDS) in the same subnet as one host "
-        "talking to itself when a zone is checked against itself, so `no-access`/`only` from the zone to itself "
-        "misses the flows between them (a false PASS). Regression: unknown_address_pair_in_zone_to_itself.json"
-    ),
-}
+KNOWN_ISSUES: dict[str, str] = {}
 """label -> description of an engine issue that random runs tolerate (and count) while it is being fixed.
 
 To add one: write its strict-xfail regression case, add an entry here, and recognise its disagreements as
@@ -269,8 +263,7 @@ then remove both.
 def known_issue(snapshot: Snapshot, packet: Packet, outcome: Outcome) -> Optional[str]:
     """The KNOWN_ISSUES label that explains why the engine delivers a packet the oracle drops, if any.
 
-    None today: the one open issue (unknown-address-pair-as-self) is recognised by the Checker, which knows the
-    zones (`Checker.unknown_address_pair`)."""
+    None today: every engine issue found so far is fixed (see regressions/)."""
     return None
 
 
@@ -350,16 +343,6 @@ class Checker:
         if label is not None:
             self.count_known(label)
         return label is not None
-
-    def unknown_address_pair(self, packet: Packet) -> bool:
-        """KNOWN_ISSUES["unknown-address-pair-as-self"]: two unknown-address endpoints sharing a subnet."""
-        a, b = self.facts.endpoints.get(packet.source), self.facts.endpoints.get(packet.target or "")
-        if not (self.tolerate_known and a is not None and b is not None and a.id != b.id):
-            return False
-        if a.address_unknown and b.address_unknown and a.subnet_id == b.subnet_id:
-            self.count_known("unknown-address-pair-as-self")
-            return True
-        return False
 
     def count_known(self, label: str) -> None:
         self.stats.known[label] = self.stats.known.get(label, 0) + 1
@@ -517,7 +500,7 @@ class Checker:
             outcome = self.deliver(packet)
             if not outcome.delivered:
                 continue
-            if not any(self.covers(w, packet) for w in got.witnesses) and not self.unknown_address_pair(packet):
+            if not any(self.covers(w, packet) for w in got.witnesses):
                 raise Disagreement("a2-flow-without-witness", name, f"engine says {spec.kind} FAIL, but no witness "
                                    "covers this packet the oracle delivers", packet, True, str(outcome))
 
@@ -551,7 +534,7 @@ class Checker:
                     if any(s.covers(packet.protocol, packet.port) for s in allowed):
                         continue
                     outcome = self.deliver(packet)
-                    if outcome.delivered and not (spec.source == spec.target and self.unknown_address_pair(packet)):
+                    if outcome.delivered:
                         raise Disagreement("b-pass-delivers", name, f"engine says {spec.kind} PASS, oracle delivers",
                                            packet, True, str(outcome))
         else:

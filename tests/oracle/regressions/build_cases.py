@@ -164,10 +164,6 @@ def nat_gateway_protocols() -> None:
         "supports TCP, UDP and ICMP only: the engine was right, the oracle now drops other protocols at the NAT.")
 
 
-PAIR_AS_SELF = ("engine treats two unknown-address endpoints in one subnet as one host talking to itself when a "
-                "zone is checked against itself (false PASS)")
-
-
 def unknown_address_pair_in_zone_to_itself() -> None:
     b = EstateBuilder()
     b.vpc("vpc-1", "10.0.0.0/16")
@@ -184,15 +180,22 @@ def unknown_address_pair_in_zone_to_itself() -> None:
         "Two RDS instances whose addresses are unknown (anywhere in subnet-db), both in sg-db, which admits "
         "tcp/5432 from itself. db-primary reaches db-replica on tcp/5432 (same subnet: no NACL; sg-db egress all, "
         "ingress tcp/5432 from sg-db), so `db -> db: no-access` FAILS in AWS. The engine (working tree on top of "
-        "0c6eddd) says PASS with no witness: the two endpoints have the same address range and the flow between "
+        "0c6eddd) said PASS with no witness: the two endpoints have the same address range and the flow between "
         "them is dropped as if it were one host talking to itself. A FALSE PASS. With the two RDS in different "
         "zones, in different subnets, or with known addresses, the engine is right. (`access` from the zone to "
-        "itself says unknown.)",
-        xfail=PAIR_AS_SELF)
+        "itself said unknown.) Fixed in 0e2a5e0; kept as a guard.")
 
 
-ALL = (unknown_address_pair_in_zone_to_itself, nat_gateway_protocols, access_zone_to_itself, sg_ref_unknown_address_member, sg_ref_unknown_address_source, access_unknown_address_covers_member,
-       access_unknown_address_covers_member_internet, self_flow_witness)
+ALL = (
+    unknown_address_pair_in_zone_to_itself,
+    nat_gateway_protocols,
+    access_zone_to_itself,
+    sg_ref_unknown_address_member,
+    sg_ref_unknown_address_source,
+    access_unknown_address_covers_member,
+    access_unknown_address_covers_member_internet,
+    self_flow_witness,
+)
 
 if __name__ == "__main__":
     for build in ALL:

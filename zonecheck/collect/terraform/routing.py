@@ -274,7 +274,12 @@ def _resolve_main_tables(choices: dict[str, tuple[str, str]], tables: dict[str, 
     present: set[str] = set()
     assumed: list[RouteTable] = []
     for vpc_id, (table_id, how) in sorted(choices.items()):
-        if table_id in tables:
+        if table_id in tables and tables[table_id].vpc_id != vpc_id:
+            # An association naming a table of another VPC cannot make it that VPC's main table; the table
+            # stays what its own VPC says, and this VPC's main table is not known.
+            findings.missing("route-table", vpc_id, f"the main route table association of {vpc_id} names "
+                             f"{table_id}, a table of {tables[table_id].vpc_id}")
+        elif table_id in tables:
             present.add(table_id)
         elif how == "association":
             # Someone chose this table on purpose: its routes are unknown, not AWS's default.
