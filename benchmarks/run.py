@@ -353,8 +353,9 @@ def _figure(run: dict[str, Any], phase: str, key: str) -> Any:
     part = run.get(phase)
     if part is None:
         return None
-    if part.get("status") == "timeout" and key not in ("peak_rss_mb",):
-        return "timeout"
+    if part.get("status") == "timeout":
+        # The peak RSS of a killed phase is a lower bound; other figures do not exist.
+        return f">={part[key]:.0f}" if key == "peak_rss_mb" and part.get(key) is not None else "timeout"
     if part.get("status") == "error":
         return "error"
     value = part.get(key)
@@ -373,18 +374,25 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+WALL_CLOCK = {"engine_s", "wall_s", "minus_start_s"}
+"""Figures for which a phase that timed out still gives a lower bound (the time it ran before the kill)."""
+
+
 def ratios(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """L / M for every figure; when L timed out, a lower bound for wall times and "timeout" otherwise."""
     by_size = {r["size"]: r for r in runs}
     if "L" not in by_size or "M" not in by_size:
         return {}
-    out = {}
+    out: dict[str, Any] = {}
     for phase, key, label in FIGURES:
         big, mid = _figure(by_size["L"], phase, key), _figure(by_size["M"], phase, key)
-        if isinstance(big, (int, float)) and isinstance(mid, (int, float)) and mid:
+        timed_out = by_size["L"].get(phase, {}).get("status") == "timeout"
+        if timed_out and key in WALL_CLOCK and isinstance(mid, (int, float)) and mid:
+            out[label.strip()] = f"> {by_size['L'][phase]['wall_s'] / mid:.1f} (L timed out)"
+        elif timed_out:
+            out[label.strip()] = "timeout"
+        elif isinstance(big, (int, float)) and isinstance(mid, (int, float)) and mid:
             out[label.strip()] = big / mid
-        elif big == "timeout" and isinstance(mid, (int, float)) and mid:
-            timeout = by_size["L"][phase].get("wall_s")
-            out[label.strip()] = f"> {timeout / mid:.0f}" if timeout else "timeout"
     return out
 
 
@@ -393,7 +401,7 @@ def print_report(info: dict[str, Any], start: float, runs: list[dict[str, Any]],
     print(f"python {info['python']} ({info['implementation']}) on {info['platform']}; zonecheck {info['zonecheck']}, "
           f"pydantic {info['pydantic']}, orjson {info['orjson'] or 'not installed'}")
     print(f"interpreter start (python -c pass, best of 5): {start:.3f} s; timeout per phase: {timeout:.0f} s")
-    load_start, load_end = info["load_average"], os.getloadavg()
+    load_start, load_end = info["load_average"], info.get("load_average_end") or os.getloadavg()
     print(f"load average (1/5/15 min) at start {' '.join(f'{x:.2f}' for x in load_start)}, "
           f"at end {' '.join(f'{x:.2f}' for x in load_end)} — wall times grow with other load; CPU times less so")
     print()
@@ -436,6 +444,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the files here (default: a temporary directory)")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     parser.add_argument("--json-out", type=Path, help="also write the JSON document to this file")
+    parser.add_argument("--from-json", type=Path, help="print the table of a JSON document written earlier")
     parser.add_argument("--profile", action="store_true", help="cProfile the engine phase (top functions)")
     parser.add_argument("--per-assertion", action="store_true", help="also time each assertion of the engine")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -446,6 +455,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         kwargs = {"profile": args.profile, "per_assertion": args.per_assertion} if args.phase == "engine" else {}
         result = PHASES[args.phase](args.sizes[0], args.seed, args.workdir, **kwargs)
         args.result_file.write_text(json.dumps(result))
+        return 0
+
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        saved["machine"]["load_average_end"] = saved.get("load_average_end")
+        print_report(saved["machine"], saved["interpreter_start_s"], saved["runs"], saved["timeout_s"])
         return 0
 
     info = machine()
