@@ -34,3 +34,19 @@ def test_only_subnets_routing_out_reach_the_internet_in_the_reference_estate():
     estate = Estate(npm2015.after())
     assert INTERNET in estate.reach.reachable_from("subnet-0replica")
     assert not estate.reach.may_reach("subnet-0data-a", set(), internet=True)
+
+
+def test_one_backward_walk_answers_as_the_forward_walks_do():
+    """check.py asks once per assertion which subnets may reach the targets (senders_reaching) instead of
+    walking forward from every source subnet: the answers must be the same, subnets unknown to the graph
+    included."""
+    from topology.synthetic import generate
+
+    snapshot, _ = generate("S", seed=2)
+    reach = Estate(snapshot).reach
+    subnets = sorted(s.id for s in snapshot.subnets) + ["subnet-not-in-the-source"]
+    for targets in ({subnets[0]}, set(subnets[3:9]), {subnets[-2]}, set(subnets[::5])):
+        for internet in (False, True):
+            for source in subnets:
+                assert reach.may_reach_any(source, targets, internet) == reach.may_reach(source, targets, internet), \
+                    (source, targets, internet)

@@ -17,12 +17,19 @@ def members(s: IntervalSet) -> set[int]:
     return {v for lo, hi in s for v in range(lo, hi + 1)}
 
 
+@settings(max_examples=400)
 @given(sets, sets)
 def test_set_algebra_matches_python_sets(a, b):
     assert members(a | b) == members(a) | members(b)
     assert members(a & b) == members(a) & members(b)
     assert members(a - b) == members(a) - members(b)
     assert a.issubset(b) == (members(a) <= members(b))
+    # one span against many takes a binary-search path (twice: the second time from the built index)
+    for _ in range(2):
+        assert a.isdisjoint(b) == (not members(a) & members(b))
+        assert b.isdisjoint(a) == (not members(a) & members(b))
+        for result in (a | b, a & b, b & a):
+            assert result == IntervalSet(list(result))  # still in normal form
 
 
 @given(sets)
@@ -55,3 +62,20 @@ def test_box_subtraction_is_exact_and_disjoint(a, b):
 def test_box_intersection_is_exact(a, b):
     inter = a.intersect(b)
     assert (points(inter) if inter else set()) == points(a) & points(b)
+
+
+many = st.lists(st.tuples(st.integers(0, 400), st.integers(0, 3)).map(lambda t: (t[0], t[0] + t[1])),
+                min_size=20, max_size=120).map(IntervalSet)
+few = st.lists(st.tuples(st.integers(0, 400), st.integers(0, 40)).map(lambda t: (t[0], t[0] + t[1])),
+               min_size=1, max_size=3).map(IntervalSet)
+
+
+@settings(max_examples=300)
+@given(many, few)
+def test_many_spans_against_a_few_take_the_binary_search_path_exactly(a, b):
+    """A zone's thousands of addresses against one class's few: each small span is looked up, not merged."""
+    expected = members(a) & members(b)
+    for result in (a & b, b & a):
+        assert members(result) == expected
+        assert result == IntervalSet(list(result))
+    assert a.isdisjoint(b) == (not expected)

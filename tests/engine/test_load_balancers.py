@@ -63,3 +63,15 @@ def test_network_balancer_without_groups_forwards_listener_traffic():
     # The db group admits only the balancer's subnet; an NLB may preserve the client address, which the db
     # group does not admit, but the balancer's own address is admitted.
     assert result.result == "fail"
+
+
+def test_an_only_assertion_allowing_the_listener_port_still_sees_the_target_port_behind_it():
+    """`only` assertions skip their allowed services before the walk (check.py `ignore`) — unless a load
+    balancer lies ahead: it turns the allowed tcp/443 into tcp/5432, which is not allowed."""
+    result = one(estate(), "internet", "private-db", "{only: [tcp/443]}")
+    assert result.result == "fail"
+    assert {w.service() for w in result.witnesses} == {"tcp/5432"}
+
+
+def test_an_only_assertion_allowing_the_target_port_passes():
+    assert one(estate(), "internet", "private-db", "{only: [tcp/5432]}").result == "pass"

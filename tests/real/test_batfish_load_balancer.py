@@ -106,9 +106,6 @@ def test_the_load_balancer_exposes_only_its_listener(results):
     assert results["jump-to-lb-only-http"].result == "pass"
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: tcp/443 to the load balancer is dropped as `no-path` ('no "
-                                       "route or gateway leads there') instead of at the load balancer, which has "
-                                       "no listener on 443")
 def test_there_is_no_https_listener(results):
     """`test-lb` has no listener on 443, so an `access tcp/443` requirement fails at both of its interfaces,
     and the drop is the load balancer's."""

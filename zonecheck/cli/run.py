@@ -9,6 +9,7 @@ from zonecheck.engine.estate import Estate
 from zonecheck.engine.results import AssertionResult, CheckResult
 from zonecheck.model import PortSpec, Snapshot
 from zonecheck.policy import Policy, resolve_zones
+from zonecheck.runtime import cyclic_gc_paused
 
 
 def expectation_of(assertion) -> Expectation:  # type: ignore[no-untyped-def]
@@ -23,15 +24,16 @@ def expectation_of(assertion) -> Expectation:  # type: ignore[no-untyped-def]
 
 def run_check(policy: Policy, snapshot: Snapshot, policy_origin: str, *, strict: bool = False,
               only_assertion: Optional[str] = None, explain: bool = False) -> CheckResult:
-    zones = resolve_zones(policy, snapshot, policy_origin)
-    estate = Estate(snapshot)
-    results: list[AssertionResult] = []
-    for assertion in policy.assertions:
-        if only_assertion is not None and assertion.name != only_assertion:
-            continue
-        results.append(evaluate(
-            estate, name=assertion.name, source=zones[assertion.from_], target=zones[assertion.to],
-            expectation=expectation_of(assertion), controls=assertion.controls,
-            description=assertion.description, strict=strict, explain=explain,
-        ))
-    return check_result(results, snapshot, strict, policy_origin)
+    with cyclic_gc_paused():
+        zones = resolve_zones(policy, snapshot, policy_origin)
+        estate = Estate(snapshot)
+        results: list[AssertionResult] = []
+        for assertion in policy.assertions:
+            if only_assertion is not None and assertion.name != only_assertion:
+                continue
+            results.append(evaluate(
+                estate, name=assertion.name, source=zones[assertion.from_], target=zones[assertion.to],
+                expectation=expectation_of(assertion), controls=assertion.controls,
+                description=assertion.description, strict=strict, explain=explain,
+            ))
+        return check_result(results, snapshot, strict, policy_origin)

@@ -8,6 +8,8 @@ SOURCE := --terraform FILE (repeatable) | --snapshot FILE | --aws-dump DIR
 from __future__ import annotations
 
 import functools
+import gc
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -15,6 +17,7 @@ from typing import Any, Callable, Optional
 import click
 
 from zonecheck.model import Snapshot, load as load_snapshot
+from zonecheck.runtime import cyclic_gc_paused
 
 
 class UsageProblem(Exception):
@@ -94,6 +97,21 @@ def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def load_source(source: SourceArgs) -> Snapshot:
+    """The estate SOURCE names, kept out of the cyclic garbage collector's sight for the rest of the command.
+
+    A large estate is ~10⁶ objects that live until the command ends and form no reference cycle; the collector
+    would scan them once when reading ends (0.5 s of the 2.5 s that reading the synthetic estate L takes) and
+    again at every later full collection. So: collect what is garbage now, read the files with the collector
+    paused (the AWS APIs with it running), and `gc.freeze()` what was read.
+    """
+    gc.collect()
+    with nullcontext() if source.aws else cyclic_gc_paused():
+        snapshot = _read_source(source)
+        gc.freeze()
+    return snapshot
+
+
+def _read_source(source: SourceArgs) -> Snapshot:
     given = source.given()
     if not given:
         raise UsageProblem("no source given: use --terraform FILE, --snapshot FILE, --aws-dump DIR or --aws")

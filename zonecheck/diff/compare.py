@@ -27,7 +27,7 @@ from typing import Iterable, Iterator, Literal, Optional, Sequence
 
 from zonecheck.engine.addresses import ALL_ADDRESSES, describe, of_networks
 from zonecheck.engine.intervals import EMPTY, IntervalSet
-from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box
+from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box, subtract_all
 from zonecheck.engine.results import AssertionResult, CheckResult, EndpointRef, Verdict, Witness
 from zonecheck.engine.witnesses import protocol_units
 from zonecheck.model import ICMP, ICMPV6, TCP, UDP
@@ -198,40 +198,9 @@ def _route(witness: Witness) -> tuple:
     return (witness.path, witness.dropped_at, witness.certain)
 
 
-def _intersect(a: Box, b: Box) -> Optional[Box]:
-    """`Box.intersect`, testing the cheap dimensions first: services are one span, parties often many."""
-    protocols = a.protocols & b.protocols
-    if not protocols:
-        return None
-    ports = a.ports & b.ports
-    if not ports:
-        return None
-    dst = a.dst & b.dst
-    if not dst:
-        return None
-    src = a.src & b.src
-    if not src:
-        return None
-    return Box(src, dst, protocols, ports)
-
-
-def _minus(boxes: list[Box], cut: Iterable[Box]) -> list[Box]:
-    for other in cut:
-        if not boxes:
-            break
-        nxt: list[Box] = []
-        for box in boxes:
-            if _intersect(box, other) is None:
-                nxt.append(box)
-            else:
-                nxt.extend(box.subtract(other))
-        boxes = nxt
-    return boxes
-
-
 def _part(parties: _Parties, region: list[Box], whole: Box) -> Optional[FlowPart]:
     """Describe `region` (a part of the witness box `whole`); None when it is all of it."""
-    if _minus([whole], region) == []:
+    if subtract_all([whole], region) == []:
         return None
     src = dst = protocols = EMPTY
     services: dict[str, None] = {}
@@ -282,7 +251,7 @@ def _appearing(parties: _Parties, mine: _Side, theirs: _Side) -> list[FlowChange
     """Witnesses of `mine` (in whole or in part) that no witness of `theirs` covers."""
     out = []
     for witness, box in zip(mine.witnesses, mine.boxes):
-        region = _minus([box], (theirs.boxes[j] for j in theirs.candidates(box)))
+        region = subtract_all([box], (theirs.boxes[j] for j in theirs.candidates(box)))
         if region:
             out.append(FlowChange(witness, _part(parties, region, box)))
     return out
@@ -308,10 +277,10 @@ def _path_changes(parties: _Parties, before: _Side, after: _Side) -> list[FlowCh
                 a_index, b_index = (i, j) if mine_is_after else (j, i)
                 if (a_index, b_index) in found:
                     continue
-                overlap = _intersect(box, other_box)
+                overlap = box.intersect(other_box)
                 if overlap is None:
                     continue
-                region = _minus([overlap], same_route.get(route, ()))
+                region = subtract_all([overlap], same_route.get(route, ()))
                 if not region:
                     continue
                 other = theirs.witnesses[j]
@@ -325,7 +294,7 @@ def _is_new_failure(parties: _Parties, before: _Side, after: _Side) -> bool:
     """A certain after-side witness not covered by a certain before-side one (a flow that appeared, or became sure)."""
     for witness, box in zip(after.witnesses, after.boxes):
         sure = (before.boxes[j] for j in before.candidates(box) if before.witnesses[j].certain)
-        if witness.certain and _minus([box], sure):
+        if witness.certain and subtract_all([box], sure):
             return True
     return False
 

@@ -29,8 +29,12 @@ Address = Union[IPv4Address, IPv6Address]
 
 
 def net_span(net: Network) -> tuple[int, int]:
-    base = V6_OFFSET if net.version == 6 else 0
-    return base + int(net.network_address), base + int(net.broadcast_address)
+    # Arithmetic on the prefix length: ipaddress's broadcast_address builds an object per call.
+    lo = int(net.network_address)
+    size = 1 << (net.max_prefixlen - net.prefixlen)
+    if net.max_prefixlen == 128:
+        return V6_OFFSET + lo, V6_OFFSET + lo + size - 1
+    return lo, lo + size - 1
 
 
 def address_key(addr: Address) -> int:

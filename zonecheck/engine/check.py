@@ -10,12 +10,14 @@ from zonecheck.engine.classes import ON_PREMISES, EndpointClass, endpoint_classe
 from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import Drop, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
-from zonecheck.engine.packets import Box, rule_box
+from zonecheck.engine.packets import Box, rule_box, subtract_all
 from zonecheck.engine.replies import reply_note
+from zonecheck.engine.senders import MergedSource, merge_sources, split_flow
 from zonecheck.engine.results import AssertionResult, CheckResult, Verdict, Witness, overall
 from zonecheck.engine.walk import Delivery, WalkResult, Walker
 from zonecheck.engine.witnesses import build_witnesses
 from zonecheck.model import PortSpec, Snapshot
+from zonecheck.model.security import ICMP, ICMPV6
 from zonecheck.policy.zones import ResolvedZone
 
 MAX_WITNESSES = 200
@@ -41,8 +43,9 @@ def _service_box(service: PortSpec) -> Box:
 
 def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[EndpointClass], *,
           from_internet: bool, to_internet: bool, from_on_premises: bool = False,
-          to_on_premises: bool = False) -> WalkResult:
-    walker = Walker(estate, list(targets), to_internet=to_internet, to_on_premises=to_on_premises)
+          to_on_premises: bool = False, keep_drops: bool = True, ignore: Sequence[Box] = ()) -> WalkResult:
+    walker = Walker(estate, list(targets), to_internet=to_internet, to_on_premises=to_on_premises,
+                    keep_drops=keep_drops, ignore=ignore)
     total = WalkResult()
     total.drops_by_source = {}
     reach = estate.reach
@@ -55,14 +58,38 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
         runs = [walker.from_on_premises()]
     else:
         # The graph knows nothing of VPN tunnels: towards on-premises, walk every source.
-        runs = [walker.from_class(s) for s in sources
-                if to_on_premises or reach.may_reach(s.subnet_id, target_subnets, via_internet)]
+        runs = []
+        # Classes alike on every step are walked once (senders.py); not when every drop must be explained
+        # per source class (access, explain).
+        walks = list(sources) if keep_drops else merge_sources(estate, sources, by_subnet=not walker.relays)
+        for source in walks:
+            walked = source.walked if isinstance(source, MergedSource) else source
+            if not (to_on_premises or reach.may_reach_any(walked.subnet_id, target_subnets, via_internet)):
+                continue
+            if isinstance(source, MergedSource):
+                run = walker.from_class(walked, source.sender, egress=not source.egress_after)
+                run.deliveries = [Delivery(flow, part, d.target) for d in run.deliveries
+                                  for part, flow in split_flow(estate, source, d.flow)]
+            else:
+                run = walker.from_class(walked)
+            runs.append(run)
     for run in runs:
         total.deliveries.extend(run.deliveries)
         total.drops.extend(run.drops)
+        total.touched |= run.touched
+        total.assumed |= run.assumed
         for key, drops in run.drops_by_source.items():
             total.drops_by_source.setdefault(key, []).extend(drops)
     return total
+
+
+def _classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> list[EndpointClass]:
+    """A zone's classes, computed once per estate (a policy names the same zone in many assertions)."""
+    key = ("classes", zone.name, as_source)
+    cached = estate.class_cache.get(key)
+    if cached is None or cached[0] is not zone:
+        cached = estate.class_cache[key] = (zone, endpoint_classes(estate, zone, as_source=as_source))
+    return list(cached[1])
 
 
 def _members(estate: Estate, classes: Iterable[EndpointClass]) -> dict[str, IntervalSet]:
@@ -92,6 +119,7 @@ def _global_doubts(estate: Estate, walk: WalkResult, classes: Sequence[EndpointC
     for drop in walk.drops:
         touched.update(part for part in drop.at.split(","))
         touched.update(part for hop in drop.hops for part in hop.at.split(","))
+    touched.update(part for at in walk.touched for part in at.split(","))
     vpcs = {t for t in touched if t in estate.vpcs}
     vpcs |= {estate.vpc_of_subnet(t) for t in touched if t in estate.subnets} - {None}  # type: ignore[arg-type]
     vpcs |= {estate.route_tables[t].vpc_id for t in touched if t in estate.route_tables}
@@ -107,17 +135,6 @@ def _global_doubts(estate: Estate, walk: WalkResult, classes: Sequence[EndpointC
                if matters(u.resource)]
     doubts += [f"not modelled: {u.kind} {u.resource} ({u.reason})" for u in snapshot.unsupported]
     return doubts
-
-
-def _boxes_minus(boxes: list[Box], cut: Iterable[Box]) -> list[Box]:
-    for other in cut:
-        if not boxes:
-            break
-        nxt: list[Box] = []
-        for box in boxes:
-            nxt.extend(box.subtract(other))
-        boxes = nxt
-    return boxes
 
 
 def evaluate(
@@ -136,11 +153,16 @@ def evaluate(
     to_internet = target.builtin == "internet"
     from_on_premises = source.builtin == "on-premises"
     to_on_premises = target.builtin == "on-premises"
-    sources = [] if source.builtin else endpoint_classes(estate, source, as_source=True)
-    targets = [] if target.builtin else endpoint_classes(estate, target, as_source=False)
+    sources = [] if source.builtin else _classes(estate, source, as_source=True)
+    targets = [] if target.builtin else _classes(estate, target, as_source=False)
     reasons: list[str] = []
+    # Where packets stop matters in detail only to say why a required flow dies (access) or for explain.
     walk = _walk(estate, sources, targets, from_internet=from_internet, to_internet=to_internet,
-                 from_on_premises=from_on_premises, to_on_premises=to_on_premises)
+                 from_on_premises=from_on_premises, to_on_premises=to_on_premises,
+                 keep_drops=explain or expectation.kind == "access",
+                 # Allowed services can never be violations: not following them saves most of the work.
+                 ignore=[] if explain or expectation.kind != "only" else
+                 [_service_box(s) for s in expectation.services])
     members = _members(estate, [*sources, *targets])
     doubts = _global_doubts(estate, walk, [*sources, *targets])
     for cls in (*sources, *targets):
@@ -153,6 +175,7 @@ def evaluate(
         assumed_touched |= delivery.flow.assumed
     for drop in walk.drops:
         assumed_touched |= drop.assumed
+    assumed_touched |= walk.assumed
 
     unknown_parts = _unknown_parts(estate.snapshot)
 
@@ -267,7 +290,7 @@ def _violations(deliveries: list[Delivery], expectation: Expectation) -> list[tu
     allowed = [_service_box(s) for s in expectation.services]
     out: list[tuple[Delivery, Box]] = []
     for delivery in deliveries:
-        for piece in _boxes_minus([delivery.flow.box], allowed):
+        for piece in subtract_all([delivery.flow.box], allowed):
             out.append((delivery, piece))
     return out
 
@@ -298,8 +321,8 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
         for s_cls, s_addr in src_sets:
             for family in (addr.V4_ALL, addr.V6_ALL):
                 s_part = s_addr & family
-                if not s_part:
-                    continue
+                if not s_part or service.protocol == (ICMP if family is addr.V6_ALL else ICMPV6):
+                    continue  # ICMP is IPv4's and ICMPv6 IPv6's: never required over the other version
                 for t_cls, t_addr in dst_sets:
                     t_part = t_addr & family
                     if not t_part:
@@ -319,7 +342,7 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
                             if endpoint.public_address_unknown or any(
                                     not own.isdisjoint(members.get(o, EMPTY)) for o in others):
                                 continue
-                        boxes = _boxes_minus(boxes, [Box(own, own, sbox.protocols, sbox.ports)])
+                        boxes = subtract_all(boxes, [Box(own, own, sbox.protocols, sbox.ports)])
                     required.extend((s_cls, t_cls, box) for box in boxes)
     if not required:
         reasons.append("no source and destination addresses of the same IP version to require access between")
@@ -337,11 +360,11 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
         bucket.setdefault((_key(d.source), _key(d.target)), []).append(box)
     missing: list[tuple[Optional[EndpointClass], Optional[EndpointClass], Box]] = []
     for s_cls, t_cls, box in required:
-        for piece in _boxes_minus([box], sure.get((_key(s_cls), _key(t_cls)), [])):
+        for piece in subtract_all([box], sure.get((_key(s_cls), _key(t_cls)), [])):
             missing.append((s_cls, t_cls, piece))
     if not missing:
         return "pass", [], reasons
-    definite = [(s, t, p) for s, t, b in missing for p in _boxes_minus([b], maybe.get((_key(s), _key(t)), []))]
+    definite = [(s, t, p) for s, t, b in missing for p in subtract_all([b], maybe.get((_key(s), _key(t)), []))]
     pieces = []
     for s_cls, t_cls, box in (definite or missing)[:MAX_WITNESSES]:
         explained = 0

@@ -79,10 +79,14 @@ def endpoint_classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> 
         # (an RDS instance "somewhere in 10.0.3.0/24" next to a host at 10.0.3.20).
         key = (endpoint.subnet_id, tuple(sorted(endpoint.security_group_ids)), bool(public), public_unknown,
                endpoint.kind, endpoint.address_unknown)
-        slot = grouped.setdefault(key, {"ids": [], "private": EMPTY, "public": EMPTY, "vpc": vpc_id})
+        slot = grouped.setdefault(key, {"ids": [], "private": [], "public": [], "vpc": vpc_id})
         slot["ids"].append(endpoint.id)  # type: ignore[union-attr]
-        slot["private"] = slot["private"] | private  # type: ignore[operator]
-        slot["public"] = slot["public"] | public  # type: ignore[operator]
+        # Spans gathered and normalised once per class: a union per member is quadratic in big classes.
+        slot["private"].extend(private.spans)  # type: ignore[union-attr]
+        slot["public"].extend(public.spans)  # type: ignore[union-attr]
+    for slot in grouped.values():
+        slot["private"] = IntervalSet(slot["private"])  # type: ignore[arg-type]
+        slot["public"] = IntervalSet(slot["public"])  # type: ignore[arg-type]
     classes = []
     for (subnet_id, groups, _, public_unknown, _kind, _unknown), slot in sorted(grouped.items(), key=lambda kv: str(kv[0])):
         ids = tuple(sorted(slot["ids"]))  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import ip_network
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     from zonecheck.engine.graph import Reach
@@ -104,9 +104,15 @@ class Estate:
         for prop in snapshot.route_propagations:
             self._propagations.setdefault(prop.route_table_id, []).append(prop.gateway_id)
         self._routes_cache: dict[str, list[RouteEntry]] = {}
-        self.sg_cache: dict[tuple, tuple] = {}
-        """Security-group rule boxes per (groups, direction, reference scope): see security_groups.py."""
+        self.sg_cache: dict[tuple, Any] = {}
+        self.nacl_cache: dict[tuple, Any] = {}
+        self.lpm_cache: dict[tuple, Any] = {}
+        self.class_cache: dict[tuple, Any] = {}
+        """Compiled security-group rules per (groups, direction), network ACL splits and LPM results:
+        see security_groups.py, nacls.py, routing.py."""
         self._members_cache: dict[str, IntervalSet] = {}
+        self._private_cache: dict[str, IntervalSet] = {}
+        self._prefix_list_cache: dict[str, Optional[IntervalSet]] = {}
         self._known_cache: dict[str, IntervalSet] = {}
 
     # -- placement ---------------------------------------------------------------------------------
@@ -153,8 +159,20 @@ class Estate:
         """The interface a route to an ENI or instance sends packets to (an instance: its first interface)."""
         if target_id in self.endpoints:
             return self.endpoints[target_id]
-        owned = sorted((e for e in self.snapshot.endpoints if e.owner_id == target_id), key=lambda e: e.id)
-        return owned[0] if owned else None
+        return self._first_interface_of.get(target_id)
+
+    @cached_property
+    def _first_interface_of(self) -> dict[str, Endpoint]:
+        return {owner: min(interfaces, key=lambda e: e.id) for owner, interfaces in self.interfaces_of_owner.items()}
+
+    @cached_property
+    def interfaces_of_owner(self) -> dict[str, list[Endpoint]]:
+        """Interfaces by the resource that owns them (instance, load balancer, RDS instance…)."""
+        out: dict[str, list[Endpoint]] = {}
+        for endpoint in self.snapshot.endpoints:
+            if endpoint.owner_id is not None:
+                out.setdefault(endpoint.owner_id, []).append(endpoint)
+        return out
 
     @cached_property
     def transit(self) -> "TransitIndex":
@@ -224,9 +242,15 @@ class Estate:
         interface holds: an address another interface owns can never be its own, neither as a source nor as
         a member of its security groups.
         """
-        if endpoint.address_unknown:
-            return self.subnet_space(endpoint.subnet_id) - self._known_in_subnet(endpoint.subnet_id)
-        return addr.of_addresses([*endpoint.private_ips, *endpoint.ipv6_addresses])
+        cached = self._private_cache.get(endpoint.id)
+        if cached is None or self.endpoints.get(endpoint.id) is not endpoint:
+            if endpoint.address_unknown:
+                cached = self.subnet_space(endpoint.subnet_id) - self._known_in_subnet(endpoint.subnet_id)
+            else:
+                cached = addr.of_addresses([*endpoint.private_ips, *endpoint.ipv6_addresses])
+            if self.endpoints.get(endpoint.id) is endpoint:
+                self._private_cache[endpoint.id] = cached
+        return cached
 
     def _known_in_subnet(self, subnet_id: str) -> IntervalSet:
         if not self._known_cache:
@@ -243,21 +267,28 @@ class Estate:
 
     def members(self, group_id: str) -> IntervalSet:
         """Private addresses of the interfaces in a security group (how a group reference matches)."""
-        cached = self._members_cache.get(group_id)
-        if cached is None:
-            cached = EMPTY
+        if not self._members_cache:
+            # One pass over the interfaces for every group at once: a scan per group would be
+            # groups x interfaces (10,000 x 100,000 on a large organisation).
+            spans: dict[str, list[tuple[int, int]]] = {}
             for endpoint in self.snapshot.endpoints:
-                if group_id in endpoint.security_group_ids:
-                    cached = cached | self.private_addresses(endpoint)
-            self._members_cache[group_id] = cached
-        return cached
+                if not endpoint.security_group_ids:
+                    continue
+                own = self.private_addresses(endpoint).spans
+                for gid in set(endpoint.security_group_ids):
+                    spans.setdefault(gid, []).extend(own)
+            self._members_cache = {gid: IntervalSet(s) for gid, s in spans.items()}
+            self._members_cache.setdefault("", EMPTY)  # marks the cache as built
+        return self._members_cache.get(group_id, EMPTY)
 
     def prefix_list_addresses(self, pl_id: str) -> Optional[IntervalSet]:
         """The list's addresses, or None when its entries are unknown."""
+        if pl_id in self._prefix_list_cache:
+            return self._prefix_list_cache[pl_id]
         pl = self.prefix_lists.get(pl_id)
-        if pl is None or pl.entries is None:
-            return None
-        return addr.of_networks(pl.entries)
+        found = None if pl is None or pl.entries is None else addr.of_networks(pl.entries)
+        self._prefix_list_cache[pl_id] = found
+        return found
 
     # -- routes --------------------------------------------------------------------------------------
     def _propagated_routes(self, table: RouteTable, vgw_id: str) -> list[RouteEntry]:

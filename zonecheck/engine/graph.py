@@ -7,6 +7,9 @@ no packet can make the trip and the walker need not follow it.  It prunes work; 
 
 from __future__ import annotations
 
+from collections import deque
+from typing import Iterable
+
 import networkx as nx
 
 from zonecheck.engine.estate import Estate
@@ -71,6 +74,7 @@ class Reach:
     def __init__(self, estate: Estate) -> None:
         self.graph = estate_graph(estate)
         self._cache: dict[str, frozenset] = {}
+        self._senders_cache: dict[tuple, frozenset[str]] = {}
 
     def reachable_from(self, subnet_id: str) -> frozenset:
         if subnet_id not in self._cache:
@@ -78,6 +82,35 @@ class Reach:
             self._cache[subnet_id] = frozenset(nx.descendants(self.graph, node)) if node in self.graph else frozenset(
                 {UNMODELLED, INTERNET})
         return self._cache[subnet_id]
+
+    def senders_reaching(self, target_subnets: Iterable[str], internet: bool) -> frozenset[str]:
+        """The subnets whose packets may get to one of `target_subnets` (or to the internet): one walk
+        backwards from the targets, instead of one forward walk per source subnet (each of which, in a
+        hub-and-spoke estate, visits the whole graph)."""
+        key = (frozenset(target_subnets), internet)
+        cached = self._senders_cache.get(key)
+        if cached is not None:
+            return cached
+        start = [("arrive", t) for t in key[0] if ("arrive", t) in self.graph]
+        if internet and INTERNET in self.graph:
+            start.append(INTERNET)
+        seen = set(start)
+        queue = deque(start)
+        pred = self.graph.pred
+        while queue:
+            for parent in pred[queue.popleft()]:
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append(parent)
+        found = frozenset(node[1] for node in seen if isinstance(node, tuple) and node[0] == "send")
+        self._senders_cache[key] = found
+        return found
+
+    def may_reach_any(self, source_subnet: str, target_subnets: Iterable[str], internet: bool) -> bool:
+        """may_reach, answered from senders_reaching (cached per set of targets)."""
+        if ("send", source_subnet) not in self.graph:
+            return internet  # what reachable_from assumes of a subnet it does not know: the internet
+        return source_subnet in self.senders_reaching(target_subnets, internet)
 
     def may_reach(self, source_subnet: str, target_subnets: set[str], internet: bool) -> bool:
         found = self.reachable_from(source_subnet)

@@ -6,23 +6,26 @@ new normalised set, so equal sets compare equal and hash alike.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Iterable, Iterator
 
 Interval = tuple[int, int]
 
 
 class IntervalSet:
-    __slots__ = ("_spans", "_hash")
+    __slots__ = ("_spans", "_hash", "_bounds")
 
     def __init__(self, spans: Iterable[Interval] = ()) -> None:
         self._spans: tuple[Interval, ...] = _normalise(spans)
         self._hash: int | None = None
+        self._bounds: tuple[list[int], list[int]] | None = None
 
     @classmethod
     def _raw(cls, spans: tuple[Interval, ...]) -> "IntervalSet":
         obj = cls.__new__(cls)
         obj._spans = spans
         obj._hash = None
+        obj._bounds = None
         return obj
 
     @classmethod
@@ -70,11 +73,17 @@ class IntervalSet:
         return False
 
     def union(self, other: "IntervalSet") -> "IntervalSet":
-        if not other._spans:
+        a, b = self._spans, other._spans
+        if not b:
             return self
-        if not self._spans:
+        if not a:
             return other
-        return IntervalSet(self._spans + other._spans)
+        # Apart and in order (a class's addresses, gathered one interface at a time): no sort needed.
+        if a[-1][1] + 1 < b[0][0]:
+            return IntervalSet._raw(a + b)
+        if b[-1][1] + 1 < a[0][0]:
+            return IntervalSet._raw(b + a)
+        return IntervalSet(a + b)
 
     __or__ = union
 
@@ -86,6 +95,16 @@ class IntervalSet:
         if len(a) == 1 and len(b) == 1:
             lo, hi = max(a[0][0], b[0][0]), min(a[0][1], b[0][1])
             return IntervalSet._raw(((lo, hi),)) if lo <= hi else _EMPTY
+        # one span against many (a subnet or route against a zone's addresses): binary search, not a merge
+        if len(b) == 1:
+            return self._clip(b[0][0], b[0][1])
+        if len(a) == 1:
+            return other._clip(a[0][0], a[0][1])
+        # a few spans against very many (a class's addresses against a zone's): binary search per span
+        if len(a) > 16 * len(b):
+            return self._clip_all(b)
+        if len(b) > 16 * len(a):
+            return other._clip_all(a)
         out: list[Interval] = []
         i = j = 0
         while i < len(a) and j < len(b):
@@ -104,6 +123,11 @@ class IntervalSet:
     def difference(self, other: "IntervalSet") -> "IntervalSet":
         if not self._spans or not other._spans:
             return self
+        a, b = self._spans, other._spans
+        if a[-1][1] < b[0][0] or b[-1][1] < a[0][0]:
+            return self  # apart
+        if len(b) == 1 and b[0][0] <= a[0][0] and a[-1][1] <= b[0][1]:
+            return _EMPTY  # one span covering all of it (a rule for every address, port or protocol)
         out: list[Interval] = []
         b = other._spans
         j = 0
@@ -129,7 +153,53 @@ class IntervalSet:
         return not self.difference(other)
 
     def isdisjoint(self, other: "IntervalSet") -> bool:
+        a, b = self._spans, other._spans
+        if not a or not b:
+            return True
+        if a[-1][1] < b[0][0] or b[-1][1] < a[0][0]:
+            return True
+        if len(b) == 1:
+            return self._first_within(b[0][0], b[0][1]) is None
+        if len(a) == 1:
+            return other._first_within(a[0][0], a[0][1]) is None
         return not self.intersection(other)
+
+    def _index(self) -> tuple[list[int], list[int]]:
+        if self._bounds is None:
+            self._bounds = ([lo for lo, _ in self._spans], [hi for _, hi in self._spans])
+        return self._bounds
+
+    def _first_within(self, lo: int, hi: int) -> int | None:
+        """The index of the first span meeting [lo, hi], if any."""
+        _, his = self._index()
+        i = bisect_left(his, lo)  # the first span that ends at or after lo
+        if i < len(self._spans) and self._spans[i][0] <= hi:
+            return i
+        return None
+
+    def _clip_all(self, spans: tuple[Interval, ...]) -> "IntervalSet":
+        """This set within the (sorted, disjoint) `spans`."""
+        out: list[Interval] = []
+        for lo, hi in spans:
+            out.extend(self._clip(lo, hi)._spans)
+        return IntervalSet._raw(tuple(out)) if out else _EMPTY
+
+    def _clip(self, lo: int, hi: int) -> "IntervalSet":
+        """This set within [lo, hi]."""
+        spans = self._spans
+        if lo <= spans[0][0] and spans[-1][1] <= hi:
+            return self
+        los, his = self._index()
+        i = bisect_left(his, lo)
+        j = bisect_right(los, hi)
+        if i >= j:
+            return _EMPTY
+        out = list(spans[i:j])
+        if out[0][0] < lo:
+            out[0] = (lo, out[0][1])
+        if out[-1][1] > hi:
+            out[-1] = (out[-1][0], hi)
+        return IntervalSet._raw(tuple(out))
 
 
 def _normalise(spans: Iterable[Interval]) -> tuple[Interval, ...]:

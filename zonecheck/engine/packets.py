@@ -10,7 +10,7 @@ NACLs and routes without ever looking at one packet at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 
 from zonecheck.engine.addresses import ALL_ADDRESSES
 from zonecheck.engine.intervals import EMPTY, IntervalSet
@@ -111,11 +111,17 @@ def rule_box(spec: PortSpec, *, src: IntervalSet = ALL_ADDRESSES, dst: IntervalS
     return Box(src, dst, protocols, ports)
 
 
-def subtract_all(boxes: list[Box], other: Box) -> list[Box]:
-    out: list[Box] = []
-    for box in boxes:
-        out.extend(box.subtract(other))
-    return out
+def subtract_all(boxes: list[Box], cut: Iterable[Box]) -> list[Box]:
+    """Disjoint boxes covering `boxes` minus every box of `cut`: each cut box is subtracted from every piece
+    in turn, stopping early once nothing is left."""
+    for other in cut:
+        if not boxes:
+            break
+        rest: list[Box] = []
+        for box in boxes:
+            rest.extend(box.subtract(other))
+        boxes = rest
+    return boxes
 
 
 __all__ = ["ALL_PORTS", "ALL_PROTOCOL_NUMBERS", "Box", "EMPTY", "ICMP_TYPES", "any_traffic", "rule_box",

@@ -9,12 +9,12 @@ balancer may preserve the client's address, so both are kept as possible sources
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from zonecheck.engine.classes import EndpointClass, relay_classes
 from zonecheck.engine.estate import Estate
-from zonecheck.engine.addresses import ALL_ADDRESSES
+from zonecheck.engine.addresses import ALL_ADDRESSES, V4_ALL, V6_ALL
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.engine.packets import ALL_PORTS, Box
 from zonecheck.model import LoadBalancer, LoadBalancerListener, TargetGroup
@@ -26,14 +26,15 @@ _LISTENER_PROTOCOLS = {"HTTP": (TCP,), "HTTPS": (TCP,), "TCP": (TCP,), "TLS": (T
 
 @dataclass(frozen=True)
 class Forward:
-    """One listener -> target-group -> target class mapping of a relay."""
+    """One listener -> target-group mapping of a relay, for the target classes of one IP version."""
 
     listener: LoadBalancerListener
     protocols: tuple[int, ...]
     group: TargetGroup
     target: EndpointClass
+    """The first target class it was found for (merged forwards serve several)."""
     addresses: IntervalSet
-    """The target class's addresses this load balancer sends to."""
+    """The target classes' addresses this load balancer sends to."""
     port: int
     doubt: Optional[str] = None
 
@@ -55,6 +56,15 @@ def find_relays(estate: Estate, targets: list[EndpointClass]) -> list[Relay]:
     if not estate.snapshot.load_balancers or not targets:
         return []
     groups = {g.id: g for g in estate.snapshot.target_groups}
+    # Which target classes hold an interface, by interface id and by owner (instance) id: registered
+    # targets are looked up, never compared with every class.
+    classes_of: dict[str, list[EndpointClass]] = {}
+    for target in targets:
+        for endpoint_id in target.endpoint_ids:
+            endpoint = estate.endpoints.get(endpoint_id)
+            classes_of.setdefault(endpoint_id, []).append(target)
+            if endpoint is not None and endpoint.owner_id is not None and endpoint.owner_id != endpoint_id:
+                classes_of.setdefault(endpoint.owner_id, []).append(target)
     relays: list[Relay] = []
     for balancer in estate.snapshot.load_balancers:
         forwards: list[Forward] = []
@@ -63,17 +73,35 @@ def find_relays(estate: Estate, targets: list[EndpointClass]) -> list[Relay]:
                 group = groups.get(group_id)
                 if group is None:
                     continue
-                forwards.extend(_forwards(estate, listener, group, targets, balancer))
+                forwards.extend(_forwards(estate, listener, group, targets, balancer, classes_of))
         if not forwards:
             continue
-        interfaces = [e for e in estate.snapshot.endpoints if e.kind == "load-balancer" and e.owner_id == balancer.id]
+        forwards = _merged(forwards)
+        interfaces = [e for e in estate.interfaces_of_owner.get(balancer.id, ()) if e.kind == "load-balancer"]
         relays.append(Relay(balancer, tuple(relay_classes(estate, interfaces)), tuple(forwards),
                             preserves_client=balancer.kind == "network"))
     return relays
 
 
+def _merged(forwards: list[Forward]) -> list[Forward]:
+    """One forward per (listener, target group, port, IP version) with all its targets' addresses: the
+    packets leaving the balancer are the same whichever target class they are for (and a box never mixes
+    IPv4 with IPv6)."""
+    merged: dict[tuple, Forward] = {}
+    for forward in forwards:
+        for family in (V4_ALL, V6_ALL):
+            addresses = forward.addresses & family
+            if not addresses:
+                continue
+            key = (id(forward.listener), forward.protocols, forward.group.id, forward.port, forward.doubt, family.first())
+            seen = merged.get(key)
+            merged[key] = replace(forward, addresses=addresses) if seen is None else \
+                replace(seen, addresses=seen.addresses | addresses)
+    return list(merged.values())
+
+
 def _forwards(estate: Estate, listener: LoadBalancerListener, group: TargetGroup, targets: list[EndpointClass],
-              balancer: LoadBalancer) -> list[Forward]:
+              balancer: LoadBalancer, classes_of: dict[str, list[EndpointClass]]) -> list[Forward]:
     out: list[Forward] = []
     protocols = listener_protocols(listener)
     default_port = group.port or listener.port or 0
@@ -87,7 +115,9 @@ def _forwards(estate: Estate, listener: LoadBalancerListener, group: TargetGroup
         return out
     for registered in group.targets:
         port = registered.port or default_port
-        for target in targets:
+        candidates = targets if group.target_type == "ip" else \
+            list({t.key: t for t in classes_of.get(registered.target_id, ())}.values())
+        for target in candidates:
             addresses = _target_addresses(estate, registered.target_id, target, group.target_type)
             if addresses:
                 out.append(Forward(listener, protocols, group, target, addresses, port))
@@ -112,10 +142,11 @@ def _target_addresses(estate: Estate, target_id: str, target: EndpointClass, tar
     return hit
 
 
-def listener_boxes(estate: Estate, targets: list[EndpointClass]) -> dict[str, list[Box]]:
-    """For target classes made of load-balancer interfaces: the (protocol, port) boxes their listeners accept."""
+def listener_boxes(estate: Estate, targets: list[EndpointClass]) -> dict[str, tuple[str, list[Box]]]:
+    """For target classes made of load-balancer interfaces: (the balancer, the (protocol, port) boxes its
+    listeners accept)."""
     balancers = {b.id: b for b in estate.snapshot.load_balancers}
-    out: dict[str, list[Box]] = {}
+    out: dict[str, tuple[str, list[Box]]] = {}
     for target in targets:
         owners = {estate.endpoints[e].owner_id for e in target.endpoint_ids
                   if e in estate.endpoints and estate.endpoints[e].kind == "load-balancer"}
@@ -130,5 +161,5 @@ def listener_boxes(estate: Estate, targets: list[EndpointClass]) -> dict[str, li
             ports = IntervalSet.single(listener.port, listener.port) if listener.port else ALL_PORTS
             for protocol in listener_protocols(listener):
                 boxes.append(Box(ALL_ADDRESSES, ALL_ADDRESSES, IntervalSet.single(protocol, protocol), ports))
-        out[target.key] = boxes
+        out[target.key] = (balancer.id, boxes)
     return out

@@ -60,5 +60,10 @@ def longest_prefix_split(entries: Sequence[E], addresses: IntervalSet, table_dou
 
 def lpm_split(estate: Estate, table: RouteTable, addresses: IntervalSet
               ) -> Iterator[tuple[IntervalSet, Optional[RouteEntry], Optional[str]]]:
-    """LPM over a VPC route table (its routes plus the implicit `local` ones)."""
-    return longest_prefix_split(estate.routes(table), addresses)
+    """LPM over a VPC route table (its routes plus the implicit `local` ones); the same destinations meet
+    the same table on many walks, so the split is cached."""
+    key = ("vpc", table.id, addresses)
+    cached = estate.lpm_cache.get(key)
+    if cached is None:
+        cached = estate.lpm_cache[key] = list(longest_prefix_split(estate.routes(table), addresses))
+    return iter(cached)

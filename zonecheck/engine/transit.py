@@ -39,6 +39,7 @@ class TransitIndex:
         self._vpcs = {v.id: v for v in snapshot.vpcs}
         self._prefix_lists = {p.id: p for p in snapshot.prefix_lists}
         self._routes: dict[str, list[TgwRouteEntry]] = {}
+        self._lpm_cache: dict[tuple, list] = {}
         self.vpc_space = addr.of_networks([n for v in snapshot.vpcs for n in (*v.cidrs, *v.ipv6_cidrs)])
 
     def vpc_attachment(self, tgw_id: str, vpc_id: str) -> Optional[TransitGatewayAttachment]:
@@ -113,6 +114,16 @@ class TransitIndex:
 
     def lpm(self, table: TransitGatewayRouteTable, addresses: IntervalSet
             ) -> Iterator[tuple[IntervalSet, Optional[TgwRouteEntry], Optional[str]]]:
+        """LPM over a transit gateway route table, cached: every source's walk meets it with the same
+        destinations."""
+        key = (table.id, addresses)
+        cached = self._lpm_cache.get(key)
+        if cached is None:
+            cached = self._lpm_cache[key] = list(self._lpm(table, addresses))
+        return iter(cached)
+
+    def _lpm(self, table: TransitGatewayRouteTable, addresses: IntervalSet
+             ) -> Iterator[tuple[IntervalSet, Optional[TgwRouteEntry], Optional[str]]]:
         entries = self.routes(table)
         if table.routes_complete or any(e.doubt for e in entries):
             return longest_prefix_split(entries, addresses)

@@ -8,18 +8,26 @@ are this same record, never a second reconstruction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, Optional
+from typing import Literal, Optional, Sequence
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.classes import ON_PREMISES, EndpointClass
 from zonecheck.engine.estate import Estate
-from zonecheck.engine.flows import Drop, Flow, Hop
+from zonecheck.engine.flows import Drop, DropSink, Flow, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.engine.nacls import nacl_filter
-from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box
+from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box, subtract_all
 from zonecheck.engine.relays import Relay, find_relays, listener_boxes
 from zonecheck.engine.routing import lpm_split
-from zonecheck.engine.security_groups import ANY_REFERENCES, NO_REFERENCES, ReferenceScope, sg_filter
+from zonecheck.engine.security_groups import (
+    ANY_REFERENCES,
+    NO_REFERENCES,
+    ReferenceScope,
+    SenderGroups,
+    compile_groups,
+    sender_groups_of,
+    sg_filter,
+)
 from zonecheck.model import TransitGatewayAttachment
 
 NAT_PROTOCOLS = IntervalSet([(1, 1), (6, 6), (17, 17)])
@@ -63,6 +71,11 @@ class WalkResult:
     drops: list[Drop] = field(default_factory=list)
     drops_by_source: dict[str, list[Drop]] = field(default_factory=dict)
     """The same drops, by the key of the source class they came from ("internet", "on-premises")."""
+    touched: set[str] = field(default_factory=set)
+    """Resources (and comma-joined group lists) packets reached before they were dropped, when the drops
+    themselves were not kept (see flows.DropSink)."""
+    assumed: set[str] = field(default_factory=set)
+    """Assumed defaults those unkept drops rested on."""
 
     def index_drops(self, source_key: str) -> "WalkResult":
         self.drops_by_source = {source_key: self.drops}
@@ -81,22 +94,28 @@ def _per_family(sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
 
 class Walker:
     def __init__(self, estate: Estate, targets: list[EndpointClass], *, to_internet: bool = False,
-                 to_on_premises: bool = False) -> None:
+                 to_on_premises: bool = False, keep_drops: bool = True, ignore: Sequence[Box] = ()) -> None:
+        """`ignore`: (protocol, port) boxes the assertion does not ask about (an `only` assertion's allowed
+        services); they are not followed unless a load balancer, which rewrites ports, lies ahead."""
         self.estate = estate
+        self.keep_drops = keep_drops
         self.targets = targets
         self.to_internet = to_internet
         self.to_on_premises = to_on_premises
         self._by_vpc: dict[str, dict[str, list[EndpointClass]]] = {}
         for target in targets:
             self._by_vpc.setdefault(target.vpc_id, {}).setdefault(target.subnet_id, []).append(target)
-        self._subnet_private: dict[str, IntervalSet] = {}
+        # Spans gathered, then normalised once: a union per target would be quadratic in big zones.
+        subnet_spans: dict[str, list[tuple[int, int]]] = {}
+        destination_spans: list[tuple[int, int]] = []
         for target in targets:
-            self._subnet_private[target.subnet_id] = self._subnet_private.get(target.subnet_id, EMPTY) | target.private
-        self.destinations = EMPTY
-        for target in targets:
-            self.destinations = self.destinations | target.addresses
+            subnet_spans.setdefault(target.subnet_id, []).extend(target.private.spans)
+            destination_spans.extend(target.private.spans)
+            destination_spans.extend(target.public.spans)
             if target.public_unknown:
-                self.destinations = self.destinations | (estate.internet & addr.V4_ALL)
+                destination_spans.extend((estate.internet & addr.V4_ALL).spans)
+        self._subnet_private: dict[str, IntervalSet] = {k: IntervalSet(v) for k, v in subnet_spans.items()}
+        self.destinations = IntervalSet(destination_spans)
         if to_internet:
             self.destinations = self.destinations | estate.internet
         if to_on_premises:
@@ -114,37 +133,54 @@ class Walker:
                     self.destinations = self.destinations | (estate.internet & addr.V4_ALL)
         self._entry_targets = list(targets) + [i for r in self.relays for i in r.interfaces]
         self._listener_boxes = listener_boxes(estate, targets)
-        self._public_targets = EMPTY
-        for target in self._entry_targets:
-            self._public_targets = self._public_targets | target.public | (target.private & addr.V6_ALL)
+        self._public_targets = IntervalSet([span for t in self._entry_targets
+                                            for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)])
+        self._ignore = list(ignore) if not self.relays else []
+        self._by_vpc_subnet: dict[str, list[EndpointClass]] = {
+            subnet_id: targets for subnets in self._by_vpc.values() for subnet_id, targets in subnets.items()}
+        self._indexes: dict[str, TargetIndex] = {}
+        self._vpc_subnets: dict[str, list[str]] = {}
+        self._hops: dict[tuple, Hop] = {}
+
         self._source: Optional[EndpointClass] = None
+        self._sender: SenderGroups = {}
         self._result = WalkResult()
+        self._sink = DropSink(keep_drops)
 
     # -- entry points ------------------------------------------------------------------------------
-    def from_class(self, source: EndpointClass) -> WalkResult:
-        self._source, self._result = source, WalkResult()
+    def from_class(self, source: EndpointClass, sender: Optional[SenderGroups] = None, *,
+                   egress: bool = True) -> WalkResult:
+        """`sender`: for several classes walked as one (senders.py), which of their addresses are in which
+        group; by default every address of `source` is in each of its groups.  `egress` False: the caller
+        applies the sources' egress rules to the deliveries (senders.split_flow)."""
+        self._start(source)
+        self._sender = sender if sender is not None else sender_groups_of(source.group_ids)
+        if not egress:
+            sender_at = Sender(source.subnet_id, source.vpc_id, source.label(), source.public, source.public_unknown)
+            for box in self._initial(source.private, self.destinations):
+                self._forward(Flow(box, origin=box.src), sender_at, depth=0)
+            return self._finish(source.key)
         sender = Sender(source.subnet_id, source.vpc_id, source.label(), source.public, source.public_unknown)
-        for box in _per_family(source.private, self.destinations):
+        for box in self._initial(source.private, self.destinations):
             flow = Flow(box, origin=box.src)
             # Egress references match by member addresses wherever the packet goes next; a reference that
             # is not valid on the path simply matches no destination address there.
-            admitted, dropped = sg_filter(self.estate, flow, source.group_ids, "egress", ANY_REFERENCES)
-            self._result.drops.extend(dropped)
+            admitted, _ = sg_filter(self.estate, flow, source.group_ids, "egress", ANY_REFERENCES, sink=self._sink)
             for piece in admitted:
                 self._forward(piece, sender, depth=0)
-        return self._result.index_drops(source.key)
+        return self._finish(source.key)
 
     def from_internet(self) -> WalkResult:
-        self._source, self._result = None, WalkResult()
-        for box in _per_family(self.estate.internet, self.destinations):
+        self._start(None)
+        for box in self._initial(self.estate.internet, self.destinations):
             self._enter_from_internet(Flow(box, origin=box.src))
-        return self._result.index_drops("internet")
+        return self._finish("internet")
 
     def from_on_premises(self) -> WalkResult:
         """Packets from networks behind VPN connections and Direct Connect, through the gateways the data shows."""
-        self._source, self._result = ON_PREMISES, WalkResult()
+        self._start(ON_PREMISES)
         onprem = self.estate.on_premises
-        for box in _per_family(onprem.addresses, self.destinations):
+        for box in self._initial(onprem.addresses, self.destinations):
             # Unknown on-premises prefixes do not make a path doubtful by themselves: a delivery that admits
             # every possible on-premises address holds whatever they are (see check.py).
             flow = Flow(box, origin=box.src)
@@ -156,11 +192,23 @@ class Walker:
                 hop = Hop(attachment.id, "tgw-attachment", f"from on-premises ({attachment.kind}) into "
                                                           f"{attachment.transit_gateway_id}")
                 self._tgw_route(flow.through(hop), attachment.transit_gateway_id, attachment, None, 0)
-        return self._result.index_drops(ON_PREMISES.key)
+        return self._finish(ON_PREMISES.key)
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _drop(self, flow: Flow, box: Box, at: str, step: str, reason: str) -> None:
-        self._result.drops.append(Drop.of(flow, box, at, step, reason))
+    def _initial(self, sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
+        return subtract_all(_per_family(sources, destinations), self._ignore)
+
+    def _start(self, source: Optional[EndpointClass]) -> None:
+        self._source, self._result, self._sink = source, WalkResult(), DropSink(self.keep_drops)
+
+    def _finish(self, source_key: str) -> WalkResult:
+        self._result.drops = self._sink.items
+        self._result.touched = self._sink.touched
+        self._result.assumed = self._sink.assumed
+        return self._result.index_drops(source_key)
+
+    def _drop(self, flow: Flow, box: Box, at: str, step: str, reason: str, assumed: Optional[str] = None) -> None:
+        self._sink.add(flow, box, at, step, reason, assumed)
 
     def _deliver(self, flow: Flow, target: Optional[EndpointClass]) -> None:
         if target is not None and target.key in self._relay_of:
@@ -169,7 +217,10 @@ class Walker:
         boxes = [flow.box]
         if target is not None and target.key in self._listener_boxes:
             # A load balancer's interface answers only on its listeners' ports.
-            boxes = [p for b in self._listener_boxes[target.key] for p in [flow.box.intersect(b)] if p is not None]
+            balancer_id, listening = self._listener_boxes[target.key]
+            boxes = [p for b in listening for p in [flow.box.intersect(b)] if p is not None]
+            for piece in subtract_all([flow.box], listening):
+                self._drop(flow, piece, balancer_id, "load-balancer", "no listener on this protocol and port")
         if target is not None and self._source is not None:
             boxes = [piece for box in boxes for piece in self._without_self_flows(flow.through_box(box), target)]
         for box in boxes:
@@ -203,11 +254,13 @@ class Walker:
         if sum(1 for h in flow.hops if h.step == "load-balancer") >= 2:
             self._drop(flow, flow.box, balancer.id, "load-balancer", "load balancers chained too deep")
             return
+        listening: list[Box] = []
         for forward in relay.forwards:
             listener = forward.listener
             ports = IntervalSet.single(listener.port, listener.port) if listener.port else ALL_PORTS
             for protocol in forward.protocols:
-                piece = flow.box.intersect(Box(flow.box.src, flow.box.dst, IntervalSet.single(protocol, protocol), ports))
+                listening.append(Box(flow.box.src, flow.box.dst, IntervalSet.single(protocol, protocol), ports))
+                piece = flow.box.intersect(listening[-1])
                 if piece is None:
                     continue
                 family = addr.V6_ALL if forward.addresses.first() >= addr.V6_OFFSET else addr.V4_ALL
@@ -225,36 +278,85 @@ class Walker:
                                 hops=moved.hops[:-1])
                 if forward.doubt:
                     moved = moved.with_doubt(forward.doubt)
-                admitted, dropped = sg_filter(self.estate, moved, iface.group_ids, "egress", ANY_REFERENCES)
-                self._result.drops.extend(dropped)
+                admitted, _ = sg_filter(self.estate, moved, iface.group_ids, "egress", ANY_REFERENCES,
+                                        sink=self._sink)
                 sender = Sender(iface.subnet_id, iface.vpc_id, balancer.id, EMPTY)
                 for leaving in admitted:
                     self._forward(leaving, sender, depth=1)
+        for piece in subtract_all([flow.box], listening):
+            self._drop(flow, piece, balancer.id, "load-balancer",
+                       "no listener forwards this protocol and port to the destination zone")
 
     def _nacl(self, flows: list[Flow], subnet_id: str, way: str) -> list[Flow]:
         out: list[Flow] = []
         for flow in flows:
-            admitted, dropped = nacl_filter(self.estate, flow, subnet_id, way)  # type: ignore[arg-type]
+            admitted, _ = nacl_filter(self.estate, flow, subnet_id, way, self._sink)  # type: ignore[arg-type]
             out.extend(admitted)
-            self._result.drops.extend(dropped)
         return out
 
+    def _sender_groups(self, flow: Flow) -> Optional[SenderGroups]:
+        """The groups of the interfaces that sent `flow`, while it still carries their own addresses."""
+        if self._source is not None and self._source.key != ON_PREMISES.key and not flow.rewritten \
+                and not any(h.step in ("appliance", "load-balancer") for h in flow.hops):
+            return self._sender
+        return None
+
     def _sg_in(self, flows: list[Flow], target: EndpointClass, scope: ReferenceScope,
-               only: Optional[IntervalSet] = None) -> None:
-        """SG ingress of `target`; `only` narrows the destination first (when flows hold several targets)."""
+               only: Optional[IntervalSet] = None, sender: Optional[SenderGroups] = None) -> None:
+        """SG ingress of `target`; `only` narrows the destination first (when flows hold several targets).
+        `sender`: _sender_groups of the flows, when the caller has it already (one flow)."""
         for flow in flows:
             piece = flow.box if only is None else flow.box.restrict_dst(only)
             if piece is None:
                 continue
-            sender = None
-            if self._source is not None and self._source.key != ON_PREMISES.key and not flow.rewritten \
-                    and not any(h.step in ("appliance", "load-balancer") for h in flow.hops):
-                sender = frozenset(self._source.group_ids)
-            admitted, dropped = sg_filter(self.estate, flow.through_box(piece), target.group_ids, "ingress", scope,
-                                          sender)
-            self._result.drops.extend(dropped)
+            admitted, _ = sg_filter(self.estate, flow.through_box(piece), target.group_ids, "ingress", scope,
+                                    sender if sender is not None else self._sender_groups(flow), sink=self._sink)
             for done in admitted:
                 self._deliver(done, target)
+
+    def _sg_in_subnet(self, flows: list[Flow], subnet_id: str, scope: ReferenceScope) -> None:
+        """SG ingress of every target class of a subnet the flows reached.
+
+        When drops are not kept, only the classes whose ingress rules could admit some of the flows are
+        evaluated (an index by referenced group and by peer addresses, see TargetIndex): the others would
+        drop everything, and the flows have already touched the subnet.  Never a loop over sources x targets.
+        """
+        targets = self._by_vpc_subnet.get(subnet_id, [])
+        if self.keep_drops or len(targets) < 4:
+            for target in targets:
+                self._sg_in(flows, target, scope, only=target.private)
+            return
+        index = self._target_index(subnet_id)
+        for flow in flows:
+            self._sink.touch(flow)
+            self._sink.touched.update(index.group_keys)  # where the skipped classes would have dropped it
+            sender = self._sender_groups(flow)
+            for target in index.candidates(flow.box, sender):
+                self._sg_in([flow], target, scope, only=target.private, sender=sender)
+
+    def _route_hop(self, table_id: str, step: str, route, doubt: Optional[str]) -> Hop:  # type: ignore[no-untyped-def]
+        """The hop citing a route (its label formats addresses: made once per route, not per walk)."""
+        key = (table_id, step, id(route), doubt is None)
+        hop = self._hops.get(key)
+        if hop is None:
+            label = route.label() if doubt is None else \
+                f"routes learned over BGP -> {','.join(route.attachment_ids)} (not in the source)"
+            hop = self._hops[key] = Hop(table_id, step, label)
+        return hop
+
+    def _vpc_index(self, vpc_id: str, subnets: list[str]) -> "TargetIndex":
+        index = self._indexes.get(vpc_id)
+        if index is None:
+            index = TargetIndex(self.estate, [t for subnet_id in subnets for t in self._by_vpc_subnet.get(subnet_id, [])])
+            self._indexes[vpc_id] = index
+        return index
+
+    def _target_index(self, subnet_id: str) -> "TargetIndex":
+        index = self._indexes.get(subnet_id)
+        if index is None:
+            index = TargetIndex(self.estate, self._by_vpc_subnet.get(subnet_id, []))
+            self._indexes[subnet_id] = index
+        return index
 
     # -- routing from a subnet ---------------------------------------------------------------------
     def _forward(self, flow: Flow, sender: Sender, depth: int) -> None:
@@ -267,10 +369,10 @@ class Walker:
         for part, entry, doubt in lpm_split(self.estate, table, flow.box.dst):
             box = flow.box.with_dst(part)
             if entry is None:
-                self._result.drops.append(Drop.of(flow, box, table.id, "route", "no route matches", assumed))
+                self._drop(flow, box, table.id, "route", "no route matches", assumed)
                 continue
             route = entry.route
-            routed = flow.through(Hop(table.id, "route", route.label()), box, doubt=doubt, assumed=assumed)
+            routed = flow.through(self._route_hop(table.id, "route", route, None), box, doubt=doubt, assumed=assumed)
             target = route.target
             if route.state == "blackhole" or target == "blackhole":
                 self._drop(routed, box, table.id, "route", f"blackhole route {route.label()}")
@@ -305,8 +407,23 @@ class Walker:
 
         `from_subnet` None: the packets enter from a gateway (VPN), only the destination's inbound NACL applies.
         """
-        for subnet_id, targets in sorted(self._by_vpc.get(vpc_id, {}).items()):
-            box = flow.box.restrict_dst(self._subnet_private.get(subnet_id, EMPTY))
+        subnets = self._vpc_subnets.get(vpc_id)
+        if subnets is None:
+            subnets = self._vpc_subnets[vpc_id] = sorted(self._by_vpc.get(vpc_id, {}))
+        if not self.keep_drops and subnets:
+            whole = self._vpc_index(vpc_id, subnets)
+            if not whole.candidates(flow.box, self._sender_groups(flow)):
+                # No destination here lets any of these sources in: skip the ACLs of every subnet.
+                self._sink.touch(flow)
+                self._sink.touched.update(whole.group_keys)
+                return
+        # The sender's outbound ACL looks at destinations only: split the whole flow once, then take each
+        # subnet's part (the same pieces and hops as splitting each part).  Not when every drop is kept: the
+        # drops would then also cover destinations no subnet here holds.
+        left: Optional[list[Flow]] = None
+        for subnet_id in subnets:
+            inside = self._subnet_private.get(subnet_id, EMPTY)
+            box = flow.box.restrict_dst(inside)
             if box is None:
                 continue
             flows = [flow.through_box(box)]
@@ -314,10 +431,14 @@ class Walker:
                 flows = self._nacl(flows, subnet_id, "in")
             elif crossing_vpc or subnet_id != from_subnet:
                 # NACLs apply only when the packet crosses a subnet boundary (SPEC §6.3).
-                flows = self._nacl(flows, from_subnet, "out")
+                if self.keep_drops:
+                    flows = self._nacl(flows, from_subnet, "out")
+                else:
+                    if left is None:
+                        left = self._nacl([flow], from_subnet, "out")
+                    flows = [f.through_box(b) for f in left for b in [f.box.restrict_dst(inside)] if b is not None]
                 flows = self._nacl(flows, subnet_id, "in")
-            for target in targets:
-                self._sg_in(flows, target, scope, only=target.private)
+            self._sg_in_subnet(flows, subnet_id, scope)
 
     def _via_peering(self, flow: Flow, sender: Sender, pcx_id: str) -> None:
         peering = self.estate.peerings.get(pcx_id)
@@ -444,7 +565,7 @@ class Walker:
                     why = f"{target.subnet_id} has no route to an internet gateway for these sources"
                     if route is not None:
                         why += f" (they match {route.label()})"
-                    self._result.drops.append(Drop.of(flow, box, table.id, "route", why, assumed))
+                    self._drop(flow, box, table.id, "route", why, assumed)
         flows = self._nacl(flows, target.subnet_id, "in")
         self._sg_in(flows, target, NO_REFERENCES)
 
@@ -566,9 +687,7 @@ class Walker:
                 self._drop(flow, box, table.id, "tgw-route", "no route matches")
                 continue
             route = entry.route
-            label = route.label() if entry.doubt is None else \
-                f"routes learned over BGP -> {','.join(route.attachment_ids)} (not in the source)"
-            routed = flow.through(Hop(table.id, "tgw-route", label), box, doubt=doubt)
+            routed = flow.through(self._route_hop(table.id, "tgw-route", route, entry.doubt), box, doubt=doubt)
             if route.state == "blackhole" or not route.attachment_ids:
                 self._drop(routed, box, table.id, "tgw-route", f"blackhole route {route.label()}")
                 continue
@@ -667,5 +786,48 @@ class Walker:
                 if box is None:
                     continue
                 flows = self._nacl([flow.through_box(box)], subnet_id, "in")
-                for target in targets:
-                    self._sg_in(flows, target, ANY_REFERENCES, only=target.private)
+                self._sg_in_subnet(flows, subnet_id, ANY_REFERENCES)
+
+
+class TargetIndex:
+    """The target classes of one subnet, indexed by what their ingress rules admit.
+
+    A class is a candidate for a flow when one of its rules could match the flow's sources: a rule whose
+    peer addresses meet them, or a reference to a group the sender is in (or, the sender unknown, whose
+    members' addresses meet them), or a class whose rules are not all known.  Every other class drops the
+    whole flow.  The protocol and port of a rule are left to sg_filter (a candidate may still drop all).
+    """
+
+    def __init__(self, estate: Estate, targets: list[EndpointClass]) -> None:
+        self.estate = estate
+        self.order = {t.key: i for i, t in enumerate(targets)}
+        self.always: list[EndpointClass] = []
+        self.by_peers: dict[IntervalSet, list[EndpointClass]] = {}
+        self.by_ref: dict[str, list[EndpointClass]] = {}
+        self.group_keys = {",".join(t.group_ids) for t in targets if t.group_ids}
+        for target in targets:
+            if not target.group_ids or any(g not in estate.security_groups for g in target.group_ids):
+                self.always.append(target)
+                continue
+            compiled = compile_groups(estate, target.group_ids, "ingress")
+            if compiled.peers:
+                self.by_peers.setdefault(compiled.peers, []).append(target)
+            for ref in compiled.refs:
+                self.by_ref.setdefault(ref, []).append(target)
+
+    def candidates(self, box: Box, sender_groups: Optional[SenderGroups]) -> list[EndpointClass]:
+        found: dict[str, EndpointClass] = {t.key: t for t in self.always}
+        src = box.src
+        for peers, targets in self.by_peers.items():
+            if not src.isdisjoint(peers):
+                found.update((t.key, t) for t in targets)
+        if sender_groups is not None:
+            for group_id in self.by_ref.keys() & sender_groups.keys():
+                if not src.isdisjoint(sender_groups[group_id]):
+                    found.update((t.key, t) for t in self.by_ref[group_id])
+        else:
+            for group_id, targets in self.by_ref.items():
+                if not src.isdisjoint(self.estate.members(group_id)):
+                    found.update((t.key, t) for t in targets)
+        order = self.order
+        return sorted(found.values(), key=lambda t: order[t.key])

@@ -12,6 +12,8 @@ from zonecheck.model.network import (
     Subnet,
     Vpc,
     VpcPeering,
+    route_target_from,
+    route_target_of,
 )
 from zonecheck.model.security import (
     ALL_PROTOCOLS,

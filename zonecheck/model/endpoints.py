@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network, IPv6Address
+from ipaddress import IPv4Network
 from typing import Literal, Optional
 
 from pydantic import Field
 
-from zonecheck.model.base import Record, ResourceId, Tags
+from zonecheck.model.base import IPv4Addr, IPv6Addr, Record, ResourceId, Tags
 
 EndpointKind = Literal[
     "instance",
@@ -36,9 +36,9 @@ class Endpoint(Record):
     """The instance, DB instance, NAT gateway… that owns the interface."""
     subnet_id: ResourceId
     security_group_ids: tuple[str, ...] = ()
-    private_ips: tuple[IPv4Address, ...] = ()
-    public_ips: tuple[IPv4Address, ...] = ()
-    ipv6_addresses: tuple[IPv6Address, ...] = ()
+    private_ips: tuple[IPv4Addr, ...] = ()
+    public_ips: tuple[IPv4Addr, ...] = ()
+    ipv6_addresses: tuple[IPv6Addr, ...] = ()
     address_unknown: bool = False
     public_address_unknown: bool = False
     """Has a public IPv4 address whose value the source does not give (e.g. a publicly accessible RDS)."""

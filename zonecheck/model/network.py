@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network, IPv6Network
-from typing import Literal, Optional
+from ipaddress import IPv6Network
+from typing import Iterable, Literal, Optional
 
 from pydantic import Field, model_validator
 
-from zonecheck.model.base import IPNetwork, Record, ResourceId, Tags
+from zonecheck.model.base import IPNetwork, IPv4Addr, IPv4Net, IPv6Net, Record, ResourceId, Tags
 
 
 class Vpc(Record):
     id: ResourceId
     account: Optional[str] = None
     region: Optional[str] = None
-    cidrs: tuple[IPv4Network, ...] = ()
+    cidrs: tuple[IPv4Net, ...] = ()
     """Primary and secondary IPv4 CIDR blocks: the `local` route covers all of them."""
-    ipv6_cidrs: tuple[IPv6Network, ...] = ()
+    ipv6_cidrs: tuple[IPv6Net, ...] = ()
     tags: Tags = Field(default_factory=dict)
 
 
 class Subnet(Record):
     id: ResourceId
     vpc_id: ResourceId
-    cidr: Optional[IPv4Network] = None
-    ipv6_cidr: Optional[IPv6Network] = None
+    cidr: Optional[IPv4Net] = None
+    ipv6_cidr: Optional[IPv6Net] = None
     availability_zone: Optional[str] = None
     map_public_ip_on_launch: bool = False
     tags: Tags = Field(default_factory=dict)
@@ -47,6 +47,48 @@ RouteTarget = Literal[
     "blackhole",
     "unknown",
 ]
+
+# AWS names a route target by an id whose prefix tells its kind; a route's gateway field (`GatewayId`,
+# Terraform's `gateway_id`) accepts any of them, even a NAT gateway's.  No prefix is a prefix of another.
+_ROUTE_TARGET_BY_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
+    ("igw-", "internet-gateway"),
+    ("eigw-", "egress-only-internet-gateway"),
+    ("nat-", "nat-gateway"),
+    ("pcx-", "vpc-peering"),
+    ("tgw-", "transit-gateway"),
+    ("eni-", "network-interface"),
+    ("i-", "instance"),
+    ("vgw-", "vpn-gateway"),
+    ("vpce-", "vpc-endpoint"),
+    ("cagw-", "carrier-gateway"),
+    ("lgw-", "local-gateway"),
+)
+
+
+def route_target_of(target_id: str) -> Optional[RouteTarget]:
+    """The kind of route target `target_id` names: `local` for "local", else by the id's prefix
+    ("igw-…" is an internet gateway); None when zonecheck does not know the prefix."""
+    if target_id == "local":
+        return "local"
+    for prefix, kind in _ROUTE_TARGET_BY_PREFIX:
+        if target_id.startswith(prefix):
+            return kind
+    return None
+
+
+def route_target_from(fields: Iterable[tuple[Optional[str], Optional[RouteTarget]]]) -> tuple[RouteTarget, Optional[str]]:
+    """A route's (target kind, target id) from its target fields as (value, kind) pairs, in the order tried.
+
+    The first field with a value wins; a kind of None marks a gateway field, whose kind follows from the value
+    (`route_target_of`).  `local` has no id; an id of an unknown kind, or no target at all, is `unknown`.
+    """
+    for value, kind in fields:
+        if value is None:
+            continue
+        if kind is None:
+            kind = route_target_of(value) or "unknown"
+        return kind, None if kind == "local" else value
+    return "unknown", None
 
 
 class Route(Record):
@@ -100,8 +142,8 @@ class NatGateway(Record):
     id: ResourceId
     subnet_id: ResourceId
     connectivity: Literal["public", "private"] = "public"
-    private_ip: Optional[IPv4Address] = None
-    public_ip: Optional[IPv4Address] = None
+    private_ip: Optional[IPv4Addr] = None
+    public_ip: Optional[IPv4Addr] = None
     state: str = "available"
     tags: Tags = Field(default_factory=dict)
 
@@ -130,4 +172,6 @@ __all__ = [
     "Subnet",
     "Vpc",
     "VpcPeering",
+    "route_target_from",
+    "route_target_of",
 ]

@@ -4,20 +4,30 @@ Endpoint selectors (`tags`, `vpc`, `subnet`, `security_group`, `id`) select an e
 has: private and public IPv4 and IPv6. Address selectors (`cidr`, `address`) select only the endpoint
 addresses inside that network. Keys in one `match` entry must all hold; an endpoint matched by several entries
 gets the union of what they select.
+
+Resolution is near-linear in the size of the estate: each endpoint's facts are computed once, a selector starts
+from the shortest list an index has for one of its keys (an id, a subnet, a security group, a VPC, one
+`Key: value` tag, or the addresses inside a network), and an endpoint's networks are built the first time a
+selector looks at them.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from ipaddress import IPv4Network, IPv6Network, ip_network
-from typing import Iterable, Literal, Optional, Union
+from functools import cached_property
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from itertools import chain
+from typing import Iterable, Iterator, Literal, Mapping, Optional, Sequence, Union
 
-from zonecheck.model import Endpoint, Snapshot
+from zonecheck.model import Endpoint, Snapshot, Subnet
 from zonecheck.policy.loader import PolicyError
 from zonecheck.policy.schema import Policy, Selector
+from zonecheck.runtime import cyclic_gc_paused
 
 Network = Union[IPv4Network, IPv6Network]
+Address = Union[IPv4Address, IPv6Address]
 
 INFRASTRUCTURE_KINDS = frozenset({"nat-gateway", "transit-gateway-attachment"})
 """Endpoint kinds that carry traffic for others: a zone includes them only through an `id` selector."""
@@ -81,123 +91,218 @@ def _intersect(nets: tuple[Network, ...], within: Network) -> tuple[Network, ...
     return normalise_networks(out)
 
 
+def _host_network(address: Address) -> Network:
+    """`ip_network(address)`, built from the address's integer: ipaddress would print and re-parse it."""
+    return IPv4Network(int(address)) if address.version == 4 else IPv6Network(int(address))
+
+
+def _host_networks(addresses: Sequence[Address]) -> tuple[Network, ...]:
+    """The /32 and /128 networks of the addresses, as `normalise_networks` gives them (distinct hosts never nest)."""
+    if len(addresses) == 1:
+        return (_host_network(addresses[0]),)
+    return tuple(IPv4Network(value) if version == 4 else IPv6Network(value)
+                 for version, value in sorted({(a.version, int(a)) for a in addresses}))
+
+
+def _endpoint_networks(endpoint: Endpoint, subnet: Optional[Subnet]) -> tuple[Network, ...]:
+    """Every address of the endpoint, normalised."""
+    hosts = _host_networks((*endpoint.private_ips, *endpoint.public_ips, *endpoint.ipv6_addresses))
+    if not endpoint.address_unknown or subnet is None:
+        return hosts
+    # Any address of its subnet (SPEC §6.6). A public address whose value is unknown
+    # (`public_address_unknown`) is not invented here: the engine handles it.
+    cidrs = [net for net in (subnet.cidr, subnet.ipv6_cidr) if net is not None]
+    return normalise_networks([*hosts, *cidrs]) if cidrs else hosts
+
+
+_V6_OFFSET = 1 << 32
+"""IPv4 and IPv6 on one integer line, as in `zonecheck.engine.addresses`: IPv6 address `b` is `2**32 + b`."""
+
+
+def _span(net: Network) -> tuple[int, int]:
+    base = _V6_OFFSET if net.version == 6 else 0
+    return base + int(net.network_address), base + int(net.broadcast_address)
+
+
 # --------------------------------------------------------------------------------------------- facts
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class _Facts:
-    """What selectors look at, computed once per endpoint."""
+    """What selectors look at, computed once per endpoint; its networks only when a selector first needs them."""
 
     endpoint: Endpoint
+    subnet: Optional[Subnet]
     vpc_id: Optional[str]
-    ids: frozenset[str]
-    tags: dict[str, str]
-    addresses: tuple[Network, ...]
+    ids: tuple[str, ...]
+    """The ENI id, the owner's id and a DB instance's identifier: what an `id` selector may name."""
+    tags: Mapping[str, str]
+    """Precedence: VPC < subnet < ENI < owning resource — the more specific resource wins a key."""
+    infrastructure: bool
+    _addresses: Optional[tuple[Network, ...]] = None
 
     @property
-    def infrastructure(self) -> bool:
-        return self.endpoint.kind in INFRASTRUCTURE_KINDS
+    def addresses(self) -> tuple[Network, ...]:
+        if self._addresses is None:
+            self._addresses = _endpoint_networks(self.endpoint, self.subnet)
+        return self._addresses
+
+
+def _with(ids: tuple[str, ...], ident: str) -> tuple[str, ...]:
+    return ids if ident in ids else (*ids, ident)
+
+
+def _index(pairs: Iterable[tuple[str, _Facts]]) -> dict[str, list[_Facts]]:
+    out: dict[str, list[_Facts]] = defaultdict(list)
+    for key, facts in pairs:
+        out[key].append(facts)
+    return dict(out)
+
+
+class _AddressIndex:
+    """Every endpoint's addresses on one integer line, to find the endpoints with an address in a network."""
+
+    def __init__(self, facts: Sequence[_Facts]) -> None:
+        hosts: list[tuple[int, int]] = []
+        blocks: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for position, item in enumerate(facts):
+            endpoint = item.endpoint
+            for address in (*endpoint.private_ips, *endpoint.public_ips, *endpoint.ipv6_addresses):
+                hosts.append(((_V6_OFFSET if address.version == 6 else 0) + int(address), position))
+            if endpoint.address_unknown and item.subnet is not None:
+                for net in (item.subnet.cidr, item.subnet.ipv6_cidr):
+                    if net is not None:
+                        blocks[_span(net)].append(position)
+        hosts.sort()
+        self._facts = facts
+        self._keys = [key for key, _ in hosts]
+        self._positions = [position for _, position in hosts]
+        self._blocks = dict(blocks)
+
+    def overlapping(self, net: Network) -> list[_Facts]:
+        """The endpoints with an address inside `net` or an unknown address in a subnet overlapping it."""
+        lo, hi = _span(net)
+        positions = set(self._positions[bisect_left(self._keys, lo):bisect_right(self._keys, hi)])
+        for (first, last), owners in self._blocks.items():
+            if first <= hi and lo <= last:
+                positions.update(owners)
+        return [self._facts[position] for position in sorted(positions)]
 
 
 class _Estate:
     def __init__(self, snapshot: Snapshot) -> None:
-        self.vpcs = {v.id: v for v in snapshot.vpcs}
-        self.subnets = {s.id: s for s in snapshot.subnets}
-        self.rds = {r.id: r for r in snapshot.rds_instances}
-        self.instances = {i.id: i for i in snapshot.instances}
-        self.facts = [self._facts(e) for e in snapshot.endpoints]
-        self.by_id: dict[str, list[_Facts]] = defaultdict(list)
-        self.by_subnet: dict[str, list[_Facts]] = defaultdict(list)
-        self.by_vpc: dict[str, list[_Facts]] = defaultdict(list)
-        self.by_group: dict[str, list[_Facts]] = defaultdict(list)
-        for facts in self.facts:
-            for ident in facts.ids:
-                self.by_id[ident].append(facts)
-            self.by_subnet[facts.endpoint.subnet_id].append(facts)
-            if facts.vpc_id is not None:
-                self.by_vpc[facts.vpc_id].append(facts)
-            for group in set(facts.endpoint.security_group_ids):
-                self.by_group[group].append(facts)
+        subnets = {s.id: s for s in snapshot.subnets}
+        vpc_tags = {v.id: v.tags for v in snapshot.vpcs}
+        # What every endpoint of a subnet inherits: its VPC's tags, overridden by the subnet's own.
+        inherited = {s.id: {**vpc_tags.get(s.vpc_id, {}), **s.tags} for s in subnets.values()}
+        rds = {r.id: r for r in snapshot.rds_instances}
+        instance_tags = {i.id: i.tags for i in snapshot.instances}
+        self.facts: list[_Facts] = []
+        for endpoint in snapshot.endpoints:
+            subnet = subnets.get(endpoint.subnet_id)
+            ids: tuple[str, ...] = (endpoint.id,)
+            tags = dict(inherited.get(endpoint.subnet_id, ()))
+            if endpoint.tags:
+                tags.update(endpoint.tags)
+            owner = endpoint.owner_id
+            if owner:
+                ids = _with(ids, owner)
+                db = rds.get(owner)
+                if db is not None:
+                    tags.update(db.tags)
+                    if db.identifier:
+                        ids = _with(ids, db.identifier)
+                if owner in instance_tags:
+                    tags.update(instance_tags[owner])
+            if endpoint.owner_tags:
+                tags.update(endpoint.owner_tags)
+            self.facts.append(_Facts(endpoint, subnet, subnet.vpc_id if subnet is not None else None, ids, tags,
+                                     endpoint.kind in INFRASTRUCTURE_KINDS))
+        self._by_tag: dict[str, dict[str, list[_Facts]]] = {}
 
-    def _facts(self, endpoint: Endpoint) -> _Facts:
-        subnet = self.subnets.get(endpoint.subnet_id)
-        vpc = self.vpcs.get(subnet.vpc_id) if subnet is not None else None
+    # Each index is built the first time a selector needs it.
 
-        ids = {endpoint.id}
-        owner_tags: dict[str, str] = {}
-        if endpoint.owner_id:
-            ids.add(endpoint.owner_id)
-            rds = self.rds.get(endpoint.owner_id)
-            if rds is not None:
-                owner_tags.update(rds.tags)
-                if rds.identifier:
-                    ids.add(rds.identifier)
-            instance = self.instances.get(endpoint.owner_id)
-            if instance is not None:
-                owner_tags.update(instance.tags)
-        owner_tags.update(endpoint.owner_tags)
+    @cached_property
+    def by_id(self) -> dict[str, list[_Facts]]:
+        return _index((ident, facts) for facts in self.facts for ident in facts.ids)
 
-        # Precedence: VPC < subnet < ENI < owning resource — the more specific resource wins a key.
-        tags: dict[str, str] = {}
-        tags.update(vpc.tags if vpc is not None else {})
-        tags.update(subnet.tags if subnet is not None else {})
-        tags.update(endpoint.tags)
-        tags.update(owner_tags)
+    @cached_property
+    def by_subnet(self) -> dict[str, list[_Facts]]:
+        return _index((facts.endpoint.subnet_id, facts) for facts in self.facts)
 
-        nets: list[Network] = [ip_network(ip) for ip in endpoint.private_ips]
-        if endpoint.address_unknown and subnet is not None:
-            # Any address of its subnet (SPEC §6.6). A public address whose value is unknown
-            # (`public_address_unknown`) is not invented here: the engine handles it.
-            if subnet.cidr is not None:
-                nets.append(subnet.cidr)
-            if subnet.ipv6_cidr is not None:
-                nets.append(subnet.ipv6_cidr)
-        nets += [ip_network(ip) for ip in endpoint.public_ips]
-        nets += [ip_network(ip) for ip in endpoint.ipv6_addresses]
-        return _Facts(
-            endpoint=endpoint,
-            vpc_id=subnet.vpc_id if subnet is not None else None,
-            ids=frozenset(ids),
-            tags=tags,
-            addresses=normalise_networks(nets),
-        )
+    @cached_property
+    def by_vpc(self) -> dict[str, list[_Facts]]:
+        return _index((facts.vpc_id, facts) for facts in self.facts if facts.vpc_id is not None)
 
-    def candidates(self, selector: Selector) -> list[_Facts]:
-        """A superset of the endpoints the selector can match, from the narrowest index available."""
+    @cached_property
+    def by_group(self) -> dict[str, list[_Facts]]:
+        return _index((group, facts) for facts in self.facts for group in set(facts.endpoint.security_group_ids))
+
+    @cached_property
+    def by_address(self) -> _AddressIndex:
+        return _AddressIndex(self.facts)
+
+    def tagged(self, key: str, value: str) -> Sequence[_Facts]:
+        """The endpoints whose tag `key` (after precedence) is `value`."""
+        index = self._by_tag.get(key)
+        if index is None:
+            index = self._by_tag[key] = _index(
+                (facts.tags[key], facts) for facts in self.facts if key in facts.tags)
+        return index.get(value, ())
+
+    def candidates(self, selector: Selector) -> Sequence[_Facts]:
+        """A superset of the endpoints the selector can match: the shortest list an index has for one of its keys."""
         if selector.id is not None:
-            return self.by_id.get(selector.id, [])
+            return self.by_id.get(selector.id, ())
+        lists: list[Sequence[_Facts]] = []
         if selector.subnet is not None:
-            return self.by_subnet.get(selector.subnet, [])
+            lists.append(self.by_subnet.get(selector.subnet, ()))
         if selector.security_group is not None:
-            return self.by_group.get(selector.security_group, [])
+            lists.append(self.by_group.get(selector.security_group, ()))
         if selector.vpc is not None:
-            return self.by_vpc.get(selector.vpc, [])
+            lists.append(self.by_vpc.get(selector.vpc, ()))
+        for key, value in (selector.tags or {}).items():
+            lists.append(self.tagged(key, value))
+        if lists:
+            return min(lists, key=len)
+        if selector.cidr is not None:
+            return self.by_address.overlapping(selector.cidr)
+        if selector.address is not None:
+            return self.by_address.overlapping(_host_network(selector.address))
         return self.facts
 
 
-def selected_addresses(selector: Selector, facts: _Facts) -> Optional[tuple[Network, ...]]:
-    """The addresses of the endpoint this selector selects, or None when it does not select the endpoint."""
-    endpoint = facts.endpoint
-    if facts.infrastructure and selector.id is None:
-        return None
-    if selector.id is not None and selector.id not in facts.ids:
-        return None
-    if selector.vpc is not None and facts.vpc_id != selector.vpc:
-        return None
-    if selector.subnet is not None and endpoint.subnet_id != selector.subnet:
-        return None
-    if selector.security_group is not None and selector.security_group not in endpoint.security_group_ids:
-        return None
-    if selector.tags and any(facts.tags.get(key) != value for key, value in selector.tags.items()):
-        return None
-    nets = facts.addresses
-    if selector.cidr is not None:
-        nets = _intersect(nets, selector.cidr)
+def _selections(selector: Selector, candidates: Iterable[_Facts]) -> Iterator[tuple[_Facts, tuple[Network, ...]]]:
+    """The candidates the selector selects, each with the addresses of it the selector selects."""
+    ident, vpc, subnet, group = selector.id, selector.vpc, selector.subnet, selector.security_group
+    tags = tuple(selector.tags.items()) if selector.tags else ()
+    within = [] if selector.cidr is None else [selector.cidr]
     if selector.address is not None:
-        nets = _intersect(nets, ip_network(selector.address))
-    if (selector.cidr is not None or selector.address is not None) and not nets:
-        return None
-    return nets
+        within.append(_host_network(selector.address))
+    for facts in candidates:
+        if ident is None:
+            if facts.infrastructure:
+                continue
+        elif ident not in facts.ids:
+            continue
+        if vpc is not None and facts.vpc_id != vpc:
+            continue
+        endpoint = facts.endpoint
+        if subnet is not None and endpoint.subnet_id != subnet:
+            continue
+        if group is not None and group not in endpoint.security_group_ids:
+            continue
+        if tags:
+            facts_tags = facts.tags
+            if any(facts_tags.get(key) != value for key, value in tags):
+                continue
+        nets = facts.addresses
+        if within:
+            for net in within:
+                nets = _intersect(nets, net)
+            if not nets:
+                continue
+        yield facts, nets
 
 
 # --------------------------------------------------------------------------------------------- resolution
@@ -208,22 +313,29 @@ def resolve_zones(policy: Policy, snapshot: Snapshot, origin: str) -> dict[str, 
 
     Raises PolicyError when a zone without `allow_empty: true` matches nothing.
     """
+    with cyclic_gc_paused():
+        return _resolve(policy, snapshot, origin)
+
+
+def _resolve(policy: Policy, snapshot: Snapshot, origin: str) -> dict[str, ResolvedZone]:
     estate = _Estate(snapshot)
     resolved: dict[str, ResolvedZone] = {}
     for name, zone in policy.zones.items():
-        selected: dict[str, set[Network]] = {}
+        # Per endpoint, the distinct normalised address tuples its entries select (usually exactly one).
+        chosen: dict[str, list[tuple[Network, ...]]] = {}
         for selector in zone.match:
-            for facts in estate.candidates(selector):
-                nets = selected_addresses(selector, facts)
-                if nets is not None:
-                    selected.setdefault(facts.endpoint.id, set()).update(nets)
-        if not selected and not zone.allow_empty:
+            for facts, nets in _selections(selector, estate.candidates(selector)):
+                parts = chosen.setdefault(facts.endpoint.id, [])
+                if nets not in parts:
+                    parts.append(nets)
+        if not chosen and not zone.allow_empty:
             raise PolicyError(
                 f"{origin}: zone '{name}' matches nothing in the estate (set allow_empty: true if that is intended)"
             )
         members = tuple(
-            ZoneMember(endpoint_id=endpoint_id, addresses=normalise_networks(nets))
-            for endpoint_id, nets in sorted(selected.items())
+            ZoneMember(endpoint_id=endpoint_id,
+                       addresses=parts[0] if len(parts) == 1 else normalise_networks(chain.from_iterable(parts)))
+            for endpoint_id, parts in sorted(chosen.items(), key=lambda item: item[0])
         )
         resolved[name] = ResolvedZone(name=name, builtin=None, members=members)
     for builtin in policy.used_builtins():

@@ -65,6 +65,17 @@ def test_a_complete_flat_dump_has_nothing_incomplete(write_dump: Writer) -> None
     assert snapshot.source.kind == "aws-dump"
 
 
+def test_a_zone_tag_on_a_vpc_endpoint_reaches_its_described_interface(write_dump: Writer) -> None:
+    """Regression: only the stand-ins made for undescribed endpoint interfaces carried the endpoint's tags."""
+    files = complete_dump()
+    files["NetworkInterfaces.json"]["NetworkInterfaces"].append(
+        next(e for e in r.DESCRIBE_NETWORK_INTERFACES if e["NetworkInterfaceId"] == "eni-vpce"))
+    ssm = next(v for v in r.DESCRIBE_VPC_ENDPOINTS if v["VpcEndpointId"] == "vpce-0ssm")
+    files["VpcEndpoints.json"] = {"VpcEndpoints": [{**ssm, "Tags": [{"Key": "Zone", "Value": "ssm"}]}]}
+    interface = next(e for e in load_aws_dump(write_dump(files)).endpoints if e.id == "eni-vpce")
+    assert (interface.kind, interface.owner_id, interface.owner_tags) == ("vpc-endpoint", "vpce-0ssm", {"Zone": "ssm"})
+
+
 def test_flat_layout_takes_account_from_owner_ids_and_region_from_subnet_zones(write_dump: Writer) -> None:
     (vpc,) = load_aws_dump(write_dump(complete_dump())).vpcs
     assert (vpc.account, vpc.region) == (r.ACCOUNT, "us-east-1")

@@ -6,7 +6,7 @@ from ipaddress import ip_address
 
 from zonecheck.collect.aws.transform import (
     Findings, instance_interfaces, interface_kind, to_instances, to_network_interfaces, to_rds_endpoints,
-    to_rds_instances, with_elastic_ips,
+    to_rds_instances, with_elastic_ips, with_owner_tags,
 )
 
 from . import responses as r
@@ -50,6 +50,17 @@ def test_every_service_interface_gets_its_kind_and_owner() -> None:
     assert kinds["eni-vpce"] == ("vpc-endpoint", "vpce-0ssm")
     assert kinds["eni-tgw"] == ("transit-gateway-attachment", "tgw-attach-0a1")
     assert kinds["eni-spare"] == ("network-interface", None)
+
+
+def test_interfaces_of_endpoints_balancers_and_nat_gateways_carry_their_owners_tags() -> None:
+    """Regression: a zone tagging a VPC endpoint selected its interface from Terraform, not from AWS."""
+    found = endpoints()
+    owners = {"vpce-0ssm": {"Zone": "ssm"}, "app/web-alb/50dc6c495c0c9188": {"Zone": "front"}, "nat-01": {"Zone": "egress"},
+              "i-web": {"Zone": "other"}}
+    tagged = {e.id: e.owner_tags for e in with_owner_tags(found.values(), owners)}
+    assert (tagged["eni-vpce"], tagged["eni-alb"], tagged["eni-nat"]) == ({"Zone": "ssm"}, {"Zone": "front"}, {"Zone": "egress"})
+    assert tagged["eni-web"] == {"Zone": "public-web", "Name": "web-1"}  # an instance's interface keeps its instance's
+    assert tagged["eni-tgw"] == {} and tagged["eni-spare"] == {}
 
 
 def test_nat_and_transit_gateway_interfaces_do_not_check_source_and_destination() -> None:

@@ -23,7 +23,7 @@ from zonecheck.collect.aws.transform import (
     to_security_groups, to_subnets, to_target_groups, to_target_health, to_transit_gateway_attachments,
     to_transit_gateway_route_tables, to_transit_gateways, to_vpc_endpoints, to_vpc_peerings, to_vpcs,
     to_vpn_connections, to_vpn_gateways, unsupported_client_vpn_endpoints, unsupported_lambda_functions,
-    unsupported_network_firewalls, vpc_endpoint_endpoints, with_elastic_ips,
+    unsupported_network_firewalls, vpc_endpoint_endpoints, with_elastic_ips, with_owner_tags,
 )
 from zonecheck.collect.aws.transform._raw import Item, dicts, get, text
 from zonecheck.model import (
@@ -159,6 +159,7 @@ def build_snapshot(scopes: Sequence[ScopeData], source: SourceInfo, findings: Op
     endpoints = kept.merge("endpoint", [(e, "*") for e in endpoints])
     endpoints = with_elastic_ips(endpoints, everywhere("addresses"), f)
     endpoints = resolve_load_balancer_owners(endpoints, balancers)
+    endpoints = with_owner_tags(endpoints, {owner.id: owner.tags for owner in (*nats, *balancers, *vpc_endpoints)})
     for instance in instances:
         if instance.state != "running":
             f.note(f"{instance.id} is {instance.state}: kept, but its interfaces carry no traffic")

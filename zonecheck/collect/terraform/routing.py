@@ -20,12 +20,12 @@ from zonecheck.collect.terraform.findings import ByType, Catalog, Findings, of_t
 from zonecheck.collect.terraform.vpc import VpcFamily
 from ipaddress import IPv4Network, IPv6Network
 
-from zonecheck.model import Route, RoutePropagation, RouteTable, RouteTarget
+from zonecheck.model import Route, RoutePropagation, RouteTable, RouteTarget, route_target_from
 
 # Target attributes in the order they are tried.  An instance route reports both the instance and its ENI:
 # the ENI comes first because it is the precise hop.
 _TARGET_ATTRIBUTES: tuple[tuple[str, Optional[RouteTarget]], ...] = (
-    ("gateway_id", None),  # igw-, vgw-, vpce-, "local"…: the kind follows from the id
+    ("gateway_id", None),  # igw-, vgw-, vpce-, "local", even nat- (see the provider docs): the kind follows from the id
     ("nat_gateway_id", "nat-gateway"),
     ("egress_only_gateway_id", "egress-only-internet-gateway"),
     ("vpc_peering_connection_id", "vpc-peering"),
@@ -40,21 +40,6 @@ _TARGET_ATTRIBUTES: tuple[tuple[str, Optional[RouteTarget]], ...] = (
 
 _DESTINATIONS = ("cidr_block", "destination_cidr_block", "ipv6_cidr_block", "destination_ipv6_cidr_block",
                  "destination_prefix_list_id")
-
-# AWS accepts any gateway id in `gateway_id` (even a NAT id, see the provider docs): classify by prefix.
-_KIND_BY_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
-    ("igw-", "internet-gateway"),
-    ("vgw-", "vpn-gateway"),
-    ("vpce-", "vpc-endpoint"),
-    ("nat-", "nat-gateway"),
-    ("eigw-", "egress-only-internet-gateway"),
-    ("tgw-", "transit-gateway"),
-    ("pcx-", "vpc-peering"),
-    ("eni-", "network-interface"),
-    ("i-", "instance"),
-    ("cagw-", "carrier-gateway"),
-    ("lgw-", "local-gateway"),
-)
 
 
 @dataclass
@@ -195,23 +180,7 @@ def to_route(a: Attrs, findings: Findings, table_id: str) -> Optional[Route]:
 
 
 def _target_of(a: Attrs) -> tuple[RouteTarget, Optional[str]]:
-    for attribute, kind in _TARGET_ATTRIBUTES:
-        value = a.text(attribute)
-        if value is None:
-            continue
-        if kind is not None:
-            return kind, value
-        if value == "local":
-            return "local", None
-        return target_kind(value), value
-    return "unknown", None
-
-
-def target_kind(target_id: str) -> RouteTarget:
-    for prefix, kind in _KIND_BY_PREFIX:
-        if target_id.startswith(prefix):
-            return kind
-    return "unknown"
+    return route_target_from((a.text(attribute), kind) for attribute, kind in _TARGET_ATTRIBUTES)
 
 
 def _route_key(route: Route) -> str:
@@ -291,4 +260,4 @@ def _resolve_main_tables(choices: dict[str, tuple[str, str]], tables: dict[str, 
     return present, assumed
 
 
-__all__ = ["Routing", "target_kind", "to_route", "to_routing"]
+__all__ = ["Routing", "to_route", "to_routing"]

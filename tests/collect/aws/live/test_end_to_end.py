@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,51 +21,24 @@ from click.testing import CliRunner
 
 from tests.collect.aws.live.conftest import ACCESS_KEY, CREDENTIALS, SECRET_KEY, SESSION_TOKEN
 from tests.collect.aws.live.estate import EXPECTED, OFFICE, POLICY, PRE_SHARED_KEY, REGION, Estate, build
+from tests.collect.aws.live.moto_server import serve
 from tests.collect.aws.live.terraform_state import write_state
 from zonecheck.cli.main import cli
 from zonecheck.collect.aws import load_aws_dump
 from zonecheck.model import from_json_text, to_json
 
-REPO = Path(__file__).resolve().parents[4]
 MOTO_PRE_SHARED_KEY = "Iw2IAN9XUsQeYUrkMGP3kP59ugFDkfHg"  # what moto puts in every CustomerGatewayConfiguration
 SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, PRE_SHARED_KEY, MOTO_PRE_SHARED_KEY, "pre_shared_key", "PreSharedKey")
 CALL_FIELDS = {"time", "level", "event", "service", "operation", "account", "region", "request_id", "status",
                "duration_ms", "items", "retries"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint(aws_env: None) -> Iterator[str]:
     """`python -m moto.server` (with the calls moto lacks, see moto_extras) on a free port, for the module."""
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tests.collect.aws.live.moto_server", "-H", "127.0.0.1", "-p", str(port)],
-                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=2).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto server did not start on {url}") from None
-                time.sleep(0.2)
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("AWS_ENDPOINT_URL", url)  # botocore's own setting: every client goes to moto
-            yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with serve() as url, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AWS_ENDPOINT_URL", url)  # botocore's own setting: every client goes to moto
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ What they learn besides records (gaps, unsupported constructs, remarks) goes int
 from zonecheck.collect.aws.transform._raw import InvalidItem
 from zonecheck.collect.aws.transform.endpoints import (
     instance_interfaces, interface_kind, reservation_instances, to_instances, to_network_interfaces, with_elastic_ips,
+    with_owner_tags,
 )
 from zonecheck.collect.aws.transform.findings import Findings
 from zonecheck.collect.aws.transform.gateways import (
@@ -44,5 +45,5 @@ __all__ = [
     "to_security_groups", "to_subnets", "to_target_groups", "to_target_health", "to_transit_gateway_attachments",
     "to_transit_gateway_route_tables", "to_transit_gateways", "to_vpc_endpoints", "to_vpc_peerings", "to_vpcs",
     "to_vpn_connections", "to_vpn_gateways", "unsupported_client_vpn_endpoints", "unsupported_lambda_functions",
-    "unsupported_network_firewalls", "vpc_endpoint_endpoints", "with_elastic_ips",
+    "unsupported_network_firewalls", "vpc_endpoint_endpoints", "with_elastic_ips", "with_owner_tags",
 ]

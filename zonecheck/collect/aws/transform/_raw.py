@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 Item = Mapping[str, Any]
 M = TypeVar("M", bound=BaseModel)
+A = TypeVar("A", IPv4Address, IPv6Address)
 
 _ID_KEYS = (  # an item's own id before the ids it merely refers to
     "AllocationId", "SecurityGroupRuleId", "ListenerArn", "TargetGroupArn", "LoadBalancerArn", "LoadBalancerName",
@@ -158,26 +159,22 @@ def network(top: Item, value: Any, what: str) -> IPv4Network | IPv6Network:
 
 
 def ipv4(top: Item, value: Any, what: str) -> Optional[IPv4Address]:
-    if value is None or value == "":
-        return None
-    try:
-        address = ip_address(value.strip()) if isinstance(value, str) else None
-    except ValueError:
-        address = None
-    if not isinstance(address, IPv4Address):
-        raise InvalidItem(top, f"{ident(top)}: {what} must be an IPv4 address, found {value!r}")
-    return address
+    return _address(top, value, what, IPv4Address, "an IPv4 address")
 
 
 def ipv6(top: Item, value: Any, what: str) -> Optional[IPv6Address]:
+    return _address(top, value, what, IPv6Address, "an IPv6 address")
+
+
+def _address(top: Item, value: Any, what: str, version: type[A], expected: str) -> Optional[A]:
     if value is None or value == "":
         return None
     try:
         address = ip_address(value.strip()) if isinstance(value, str) else None
     except ValueError:
         address = None
-    if not isinstance(address, IPv6Address):
-        raise InvalidItem(top, f"{ident(top)}: {what} must be an IPv6 address, found {value!r}")
+    if not isinstance(address, version):
+        raise InvalidItem(top, f"{ident(top)}: {what} must be {expected}, found {value!r}")
     return address
 
 

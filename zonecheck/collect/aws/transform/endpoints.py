@@ -193,6 +193,24 @@ def _instance_state(instance: Optional[Instance]) -> Optional[str]:
     return instance.state
 
 
+# -- owners' tags ----------------------------------------------------------------------------------------------
+
+_TAGGED_OWNER_KINDS = frozenset({"vpc-endpoint", "load-balancer", "nat-gateway"})
+
+
+def with_owner_tags(endpoints: Iterable[Endpoint], tags_by_owner: Mapping[str, Mapping[str, str]]) -> list[Endpoint]:
+    """The interfaces of a VPC endpoint, load balancer or NAT gateway carry their owner's tags, as those of
+    instances do: a zone's `tags` match the resource an interface belongs to (the Terraform collector, and
+    the stand-ins made when an interface is not described, do the same)."""
+    out = []
+    for endpoint in endpoints:
+        owner_tags = tags_by_owner.get(endpoint.owner_id or "")
+        if owner_tags and endpoint.kind in _TAGGED_OWNER_KINDS and not endpoint.owner_tags:
+            endpoint = endpoint.model_copy(update={"owner_tags": dict(owner_tags)})
+        out.append(endpoint)
+    return out
+
+
 # -- elastic IPs ---------------------------------------------------------------------------------------------
 
 
@@ -227,4 +245,4 @@ def _instance_primary(endpoints: Iterable[Endpoint], instance_id: str, private_i
 
 
 __all__ = ["instance_interfaces", "interface_endpoint", "interface_kind", "reservation_instances", "to_instances",
-           "to_network_interfaces", "with_elastic_ips"]
+           "to_network_interfaces", "with_elastic_ips", "with_owner_tags"]

@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from zonecheck.collect.aws.transform._raw import Item, dicts, get, is_state, make, network, tags, text
 from zonecheck.collect.aws.transform.findings import Findings, ensure
-from zonecheck.model import Route, RoutePropagation, RouteTable, RouteTarget
+from zonecheck.model import Route, RoutePropagation, RouteTable, RouteTarget, route_target_from
 
 # Target keys of a route, in the order tried.  An instance route names both the instance and its ENI:
 # the ENI first, because it is the precise hop.
@@ -26,20 +26,6 @@ _TARGET_KEYS: tuple[tuple[str, Optional[RouteTarget]], ...] = (
     ("LocalGatewayId", "local-gateway"),
     ("CarrierGatewayId", "carrier-gateway"),
     ("CoreNetworkArn", "core-network"),
-)
-
-_KIND_BY_PREFIX: tuple[tuple[str, RouteTarget], ...] = (
-    ("igw-", "internet-gateway"),
-    ("vgw-", "vpn-gateway"),
-    ("vpce-", "vpc-endpoint"),
-    ("nat-", "nat-gateway"),
-    ("eigw-", "egress-only-internet-gateway"),
-    ("tgw-", "transit-gateway"),
-    ("pcx-", "vpc-peering"),
-    ("eni-", "network-interface"),
-    ("i-", "instance"),
-    ("cagw-", "carrier-gateway"),
-    ("lgw-", "local-gateway"),
 )
 
 
@@ -100,19 +86,7 @@ def to_route(table: Item, item: Item, findings: Optional[Findings] = None) -> Op
 
 
 def route_target(item: Item) -> tuple[RouteTarget, Optional[str]]:
-    for key, kind in _TARGET_KEYS:
-        value = text(item, key)
-        if value is None:
-            continue
-        if kind is not None:
-            return kind, value
-        if value == "local":
-            return "local", None
-        for prefix, prefixed_kind in _KIND_BY_PREFIX:
-            if value.startswith(prefix):
-                return prefixed_kind, value
-        return "unknown", value
-    return "unknown", None
+    return route_target_from((text(item, key), kind) for key, kind in _TARGET_KEYS)
 
 
 def to_route_propagations(raw: Iterable[Item]) -> list[RoutePropagation]:
