@@ -78,3 +78,40 @@ def test_interface_of_another_account_in_a_shared_subnet_is_routed_like_any_othe
     result = one(b.build(), "app", "db")
     assert services(result) == {"tcp/5432"}
     assert steps(result.witnesses[0])[-1] == ("sg-ingress", "sg-db")
+
+
+def _peered_with_an_account_not_collected():
+    b = EstateBuilder()
+    b.vpc("vpc-mine", "10.43.0.0/16", account="111111111111")
+    b.subnet("subnet-mine", "vpc-mine", "10.43.1.0/24")
+    b.peering("pcx-partner", "vpc-mine", "vpc-theirs")  # vpc-theirs: another account, not in the snapshot
+    b.route_table("rtb-mine", "vpc-mine", subnets=["subnet-mine"], routes=[("10.50.0.0/16", "pcx-partner")])
+    b.instance("i-mine", "subnet-mine", "10.43.1.10", tags={"Zone": "mine"})
+    return b.build()
+
+
+POLICY_TO_PARTNER = """\
+version: 1
+zones:
+  mine: {match: [{tags: {Zone: mine}}]}
+  partner-network: {match: [{cidr: 10.50.0.0/16}], allow_empty: true}
+  elsewhere: {match: [{cidr: 10.60.0.0/16}], allow_empty: true}
+assertions:
+  - {name: to-partner, from: mine, to: partner-network, expect: no-access}
+  - {name: to-elsewhere, from: mine, to: elsewhere, expect: no-access}
+"""
+
+
+def test_the_far_side_of_a_peering_to_a_vpc_not_in_the_snapshot_is_unknown_not_pass():
+    """Issue 5: the peer VPC of an account not collected decides with groups nobody read: never `pass`."""
+    from tests.scenario import check
+
+    result = {a.name: a for a in check(_peered_with_an_account_not_collected(), POLICY_TO_PARTNER).assertions}
+    partner = result["to-partner"]
+    assert partner.result == "unknown"
+    [witness] = partner.witnesses
+    assert ("peering", "pcx-partner") in steps(witness)
+    assert witness.target.id == "vpc-theirs (not in the source)"
+    assert any("vpc-theirs is not in the source" in d for d in witness.doubts)
+    # addresses no route sends over that peering stay unreachable
+    assert result["to-elsewhere"].result == "pass"

@@ -43,9 +43,10 @@ def _service_box(service: PortSpec) -> Box:
 
 def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[EndpointClass], *,
           from_internet: bool, to_internet: bool, from_on_premises: bool = False,
-          to_on_premises: bool = False, keep_drops: bool = True, ignore: Sequence[Box] = ()) -> WalkResult:
+          to_on_premises: bool = False, keep_drops: bool = True, ignore: Sequence[Box] = (),
+          undescribed: IntervalSet = EMPTY) -> WalkResult:
     walker = Walker(estate, list(targets), to_internet=to_internet, to_on_premises=to_on_premises,
-                    keep_drops=keep_drops, ignore=ignore)
+                    keep_drops=keep_drops, ignore=ignore, undescribed=undescribed)
     total = WalkResult()
     total.drops_by_source = {}
     reach = estate.reach
@@ -64,7 +65,9 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
         walks = list(sources) if keep_drops else merge_sources(estate, sources, by_subnet=not walker.relays)
         for source in walks:
             walked = source.walked if isinstance(source, MergedSource) else source
-            if not (to_on_premises or reach.may_reach_any(walked.subnet_id, target_subnets, via_internet)):
+            # Nor does it know VPCs outside the source, where an address-named zone may lie.
+            if not (to_on_premises or undescribed or reach.may_reach_any(walked.subnet_id, target_subnets,
+                                                                          via_internet)):
                 continue
             if isinstance(source, MergedSource):
                 run = walker.from_class(walked, source.sender, egress=not source.egress_after)
@@ -162,7 +165,8 @@ def evaluate(
                  keep_drops=explain or expectation.kind == "access",
                  # Allowed services can never be violations: not following them saves most of the work.
                  ignore=[] if explain or expectation.kind != "only" else
-                 [_service_box(s) for s in expectation.services])
+                 [_service_box(s) for s in expectation.services],
+                 undescribed=addr.of_networks(target.address_space) if not target.builtin else EMPTY)
     members = _members(estate, [*sources, *targets])
     doubts = _global_doubts(estate, walk, [*sources, *targets])
     for cls in (*sources, *targets):

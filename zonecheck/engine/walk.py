@@ -94,9 +94,12 @@ def _per_family(sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
 
 class Walker:
     def __init__(self, estate: Estate, targets: list[EndpointClass], *, to_internet: bool = False,
-                 to_on_premises: bool = False, keep_drops: bool = True, ignore: Sequence[Box] = ()) -> None:
+                 to_on_premises: bool = False, keep_drops: bool = True, ignore: Sequence[Box] = (),
+                 undescribed: IntervalSet = EMPTY) -> None:
         """`ignore`: (protocol, port) boxes the assertion does not ask about (an `only` assertion's allowed
-        services); they are not followed unless a load balancer, which rewrites ports, lies ahead."""
+        services); they are not followed unless a load balancer, which rewrites ports, lies ahead.
+        `undescribed`: addresses the destination zone names by address alone (ResolvedZone.address_space):
+        packets heading there into a VPC the source does not describe may be delivered."""
         self.estate = estate
         self.keep_drops = keep_drops
         self.targets = targets
@@ -120,6 +123,8 @@ class Walker:
             self.destinations = self.destinations | estate.internet
         if to_on_premises:
             self.destinations = self.destinations | estate.on_premises.addresses
+        self._undescribed = undescribed
+        self.destinations = self.destinations | undescribed
         # Load balancers forwarding to some target are relays: deliveries to their interfaces continue.
         self.relays = find_relays(estate, targets)
         self._relay_of: dict[str, Relay] = {}
@@ -457,8 +462,11 @@ class Walker:
             self._drop(flow, flow.box, pcx_id, "peering", f"peering does not connect {sender.vpc_id}")
             return
         if peer_vpc not in self.estate.vpcs:
-            # The far side is outside the snapshot: none of our destinations can be there, and peering is
-            # not transitive, so nothing comes back out of it towards them.
+            # The far side is outside the snapshot: no interface of ours is there, and peering is not
+            # transitive, so nothing comes back out of it towards them; but a zone named by addresses there
+            # may be reached, through groups and ACLs nobody read.
+            hop = Hop(pcx_id, "peering", f"{sender.vpc_id} -> {peer_vpc} (not in the source)")
+            self._to_undescribed(flow, hop, peer_vpc)
             self._drop(flow, flow.box, pcx_id, "peering", f"peer VPC {peer_vpc} is not in the source")
             return
         space = self.estate.vpc_space(peer_vpc)
@@ -713,6 +721,8 @@ class Walker:
                       depth: int, origin_vpc: Optional[str]) -> None:
         vpc_id = attachment.resource_id or ""
         if vpc_id not in self.estate.vpcs:
+            hop = Hop(attachment.id, "tgw-attachment", f"{tgw_id} -> {vpc_id} (not in the source)")
+            self._to_undescribed(flow, hop, vpc_id)
             self._drop(flow, flow.box, attachment.id, "tgw-attachment", f"{vpc_id} is not in the source")
             return
         subnets = list(attachment.subnet_ids)
@@ -762,6 +772,19 @@ class Walker:
                 self._deliver(leaving.through(hop, leaving.box.with_dst(service)), None)
             self._drop(leaving, leaving.box, endpoint_id, "vpc-endpoint",
                        f"delivered to {endpoint.service_name or 'the AWS service'}, not into the estate")
+
+    def _to_undescribed(self, flow: Flow, hop: Hop, vpc_id: str) -> None:
+        """Packets entering a VPC the source does not describe, towards addresses the destination zone names:
+        a possible delivery (its groups and ACLs are unknown), never a proof of isolation."""
+        box = flow.box.restrict_dst(self._undescribed) if self._undescribed else None
+        if box is None:
+            return
+        far = EndpointClass(key=f"undescribed|{vpc_id}", subnet_id="", vpc_id=vpc_id, group_ids=(),
+                            endpoint_ids=(f"{vpc_id} (not in the source)",), private=self._undescribed, public=EMPTY,
+                            public_unknown=False)
+        moved = flow.through(hop, box).with_doubt(f"{vpc_id} is not in the source: what its security groups and "
+                                                  f"network ACLs admit is unknown")
+        self._deliver(moved, far)
 
     def _unsupported(self, flow: Flow, kind: str, target_id: Optional[str]) -> None:
         name = target_id or kind

@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
 from itertools import chain
 from typing import Iterable, Iterator, Literal, Mapping, Optional, Sequence, Union
 
@@ -49,6 +49,10 @@ class ResolvedZone:
     builtin: Optional[Literal["internet", "on-premises"]]
     members: tuple[ZoneMember, ...]
     """Sorted by endpoint id; empty for built-in zones (the engine defines their address space)."""
+    address_space: tuple[Network, ...] = ()
+    """The networks its address-only entries (`cidr`, `address` without an endpoint key) name, whether or not
+    the source describes an interface there: the engine asks whether packets may head there through parts
+    of the network the source does not describe (a peer VPC of an account not collected)."""
 
     @property
     def endpoint_ids(self) -> tuple[str, ...]:
@@ -317,6 +321,21 @@ def resolve_zones(policy: Policy, snapshot: Snapshot, origin: str) -> dict[str, 
         return _resolve(policy, snapshot, origin)
 
 
+def _address_space(selectors: Sequence[Selector]) -> tuple[Network, ...]:
+    nets: list[Network] = []
+    for selector in selectors:
+        if any(getattr(selector, key) is not None for key in Selector.ENDPOINT_KEYS):
+            continue
+        if selector.address is not None:
+            host = ip_network(selector.address)
+            cidr = selector.cidr
+            if cidr is None or (host.version == cidr.version and host.subnet_of(cidr)):  # type: ignore[arg-type]
+                nets.append(host)
+        elif selector.cidr is not None:
+            nets.append(selector.cidr)
+    return normalise_networks(nets)
+
+
 def _resolve(policy: Policy, snapshot: Snapshot, origin: str) -> dict[str, ResolvedZone]:
     estate = _Estate(snapshot)
     resolved: dict[str, ResolvedZone] = {}
@@ -337,7 +356,8 @@ def _resolve(policy: Policy, snapshot: Snapshot, origin: str) -> dict[str, Resol
                        addresses=parts[0] if len(parts) == 1 else normalise_networks(chain.from_iterable(parts)))
             for endpoint_id, parts in sorted(chosen.items(), key=lambda item: item[0])
         )
-        resolved[name] = ResolvedZone(name=name, builtin=None, members=members)
+        resolved[name] = ResolvedZone(name=name, builtin=None, members=members,
+                                      address_space=_address_space(zone.match))
     for builtin in policy.used_builtins():
         resolved[builtin] = ResolvedZone(name=builtin, builtin=builtin, members=())  # type: ignore[arg-type]
     return resolved

@@ -9,10 +9,10 @@ account that the collection does not read leaves the far side unknown, never `pa
 Moto models the other account as moto does everywhere: its calls are made with credentials from
 `sts:AssumeRole` into that account (as `test_accounts.py` does), and it accepts the peering from there.
 
-Found here (engine, strict xfail below): collected without the partner's account, "mine cannot reach the
-partner's 10.50.0.0/16" is `pass`, although the partner's group admits the flow.  The collector notes that
-the peer VPC is not in the source; the engine takes such a peering to lead to none of the policy's
-destinations, and a `cidr` zone with no interface in the snapshot has no destination to walk to.
+Found here, fixed in the engine: collected without the partner's account, "mine cannot reach the partner's
+10.50.0.0/16" was `pass` (a `cidr` zone with no interface in the snapshot had no destination to walk to);
+packets entering a VPC the source does not describe, towards addresses a zone names, are now a possible
+delivery, so the verdict is `unknown`.
 """
 
 from __future__ import annotations
@@ -137,13 +137,12 @@ def test_a_peer_vpc_of_an_account_not_collected_is_noted(mine_only: Snapshot, es
         in mine_only.notes
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: walk._via_peering drops at a peering whose peer VPC is not in the snapshot ('none of our destinations "
-    "can be there') and an address zone with no interface in the snapshot has no destination class, so this is a "
-    "vacuous pass; the partner's groups (not read) decide it, so it must be unknown"))
 def test_the_far_side_of_a_peering_to_an_account_not_collected_is_unknown_not_pass(
         results: dict[str, AssertionResult]) -> None:
-    assert results["mine-cannot-reach-partner"].result == "unknown"
+    result = results["mine-cannot-reach-partner"]
+    assert result.result == "unknown"
+    assert result.witnesses and all(
+        any(step == "peering" and "(not in the source)" in rule for step, _, rule in hops(w)) for w in result.witnesses)
 
 
 def test_with_the_partner_account_collected_the_same_path_is_a_certain_failure(
