@@ -115,3 +115,30 @@ def test_the_far_side_of_a_peering_to_a_vpc_not_in_the_snapshot_is_unknown_not_p
     assert any("vpc-theirs is not in the source" in d for d in witness.doubts)
     # addresses no route sends over that peering stay unreachable
     assert result["to-elsewhere"].result == "pass"
+
+
+def _peered_across(region_b: str):
+    b = EstateBuilder()
+    b.vpc("vpc-a", "10.0.0.0/16", region="us-east-1")
+    b.vpc("vpc-b", "10.1.0.0/16", region=region_b)
+    b.subnet("subnet-a", "vpc-a", "10.0.1.0/24")
+    b.subnet("subnet-b", "vpc-b", "10.1.1.0/24")
+    b.peering("pcx-ab", "vpc-a", "vpc-b")
+    b.route_table("rtb-a", "vpc-a", subnets=["subnet-a"], routes=[("10.1.0.0/16", "pcx-ab")])
+    b.security_group("sg-b", "vpc-b", ingress=[("-1", None, None, "10.0.0.0/16")])
+    b.security_group("sg-a", "vpc-a", egress=[("icmp", -1, -1, "sg-b")])  # a reference to the peer's group
+    b.instance("i-a", "subnet-a", "10.0.1.10", groups=["sg-a"], tags={"Zone": "a"})
+    b.instance("i-b", "subnet-b", "10.1.1.10", groups=["sg-b"], tags={"Zone": "b"})
+    return b.build()
+
+
+def test_an_egress_reference_to_a_group_across_a_same_region_peering_admits_its_members():
+    result = one(_peered_across("us-east-1"), "a", "b")
+    assert result.result == "fail"
+    assert services(result) == {"icmp"}
+
+
+def test_an_egress_reference_to_a_group_in_another_region_admits_nothing():
+    """Found by the differential test (session 2): references are valid only in the same VPC or across a
+    same-region peering (SPEC §6.4); the engine let an egress reference match across regions."""
+    assert one(_peered_across("eu-west-1"), "a", "b").result == "pass"

@@ -108,3 +108,25 @@ def test_an_only_assertion_ignoring_its_allowed_service_still_finds_the_rest():
     assert result.result == "fail"
     assert services(result) == {"tcp/22"}
     assert "tcp 22 from sg-open" in " ".join(rules(result.witnesses[0]))
+
+
+def test_strict_still_sees_an_assumed_default_group_that_the_destination_index_skips():
+    """The destination index skips classes whose rules cannot admit the sources (no Drop is recorded):
+    a `pass` that rests on an *assumed* default group's rules must still be `unknown` under --strict."""
+    b = EstateBuilder()
+    b.vpc("vpc-1", "10.0.0.0/16")
+    b.subnet("subnet-app", "vpc-1", "10.0.1.0/24")
+    b.subnet("subnet-db", "vpc-1", "10.0.2.0/24")
+    b.security_group("sg-app", "vpc-1")
+    b.security_group("sg-default", "vpc-1", default=True, ingress=[("-1", None, None, "sg-default")])
+    b.instance("i-app", "subnet-app", "10.0.1.10", groups=["sg-app"], tags={"Zone": "app"})
+    for i in range(5):  # enough classes for the index (a few are simply looped over)
+        b.security_group(f"sg-db{i}", "vpc-1", ingress=[("tcp", 5432, 5432, "sg-db0")])
+        b.instance(f"i-db{i}", "subnet-db", f"10.0.2.{10 + i}", groups=[f"sg-db{i}", "sg-default"], tags={"Zone": "db"})
+    snapshot = b.build()
+    snapshot = snapshot.model_copy(update={"security_groups": tuple(
+        g.model_copy(update={"assumed": True}) if g.id == "sg-default" else g for g in snapshot.security_groups)})
+    assert one(snapshot, "app", "db").result == "pass"
+    strict = one(snapshot, "app", "db", strict=True)
+    assert strict.result == "unknown"
+    assert any("sg-default" in r for r in strict.reasons)

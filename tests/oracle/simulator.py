@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any, Optional, Union
 
 from zonecheck.model import Endpoint, NetworkAcl, RouteTable, Snapshot, Subnet
@@ -114,9 +114,20 @@ def _contains(net: Network, addr: Address) -> bool:
     return net.version == addr.version and addr in net
 
 
+_GLOBAL_UNICAST_V6 = ip_network("2000::/3")
+"""The only IPv6 space IANA allocates for the internet; Python's `is_global` also says yes to the rest of the
+unreserved space (e.g. 1fff:…), which no internet route reaches (the engine agrees: README, SPEC §6)."""
+_IETF_PROTOCOL_V4 = ip_network("192.0.0.0/24")
+"""RFC 6890 special-purpose block that Python 3.11 calls global except for two small parts."""
+
+
 def is_internet_address(snapshot: Snapshot, addr: Address) -> bool:
-    """An address of the public internet: globally routable, not multicast, not in any VPC of the estate."""
+    """An address of the public internet: globally routable unicast, not in any VPC of the estate."""
     if not addr.is_global or addr.is_multicast:
+        return False
+    if addr.version == 6 and addr not in _GLOBAL_UNICAST_V6:
+        return False
+    if addr.version == 4 and addr in _IETF_PROTOCOL_V4:
         return False
     for vpc in snapshot.vpcs:
         for net in tuple(vpc.cidrs) + tuple(vpc.ipv6_cidrs):
@@ -166,6 +177,12 @@ class _Estate:
         if addr in endpoint.private_ips or addr in endpoint.ipv6_addresses:
             return True
         if endpoint.address_unknown:
+            # Any address of its subnet that no other interface there holds (SPEC §6.6): an address another
+            # interface owns is never its own (found by the differential test, session 2: the oracle let an
+            # RDS instance of unknown address be a group member "at" an instance's known IPv6 address).
+            if any(e.subnet_id == endpoint.subnet_id and not e.address_unknown
+                   and (addr in e.private_ips or addr in e.ipv6_addresses) for e in self.snapshot.endpoints):
+                return False
             subnet = self.subnets[endpoint.subnet_id]
             for net in (subnet.cidr, subnet.ipv6_cidr):
                 if net is not None and _contains(net, addr):

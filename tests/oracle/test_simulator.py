@@ -228,3 +228,20 @@ def test_packets_that_cannot_be_sent_are_rejected():
         send(snapshot, INTERNET, "10.0.1.99", "54.1.1.10")  # not an internet address
     with pytest.raises(InvalidPacket):
         send(snapshot, "eni-i-web", "10.0.1.10", "10.0.2.10", target="eni-i-web")
+
+
+def test_the_oracle_and_the_engine_agree_on_what_the_internet_is():
+    """Found by the differential test (session 2): Python's `is_global` says yes to unallocated IPv6 such as
+    1fff:ffff:…, which no internet route reaches; the engine's internet is 2000::/3 (and RFC 6890 for IPv4)."""
+    from ipaddress import ip_address
+
+    from zonecheck.engine.addresses import address_key
+    from zonecheck.engine.estate import Estate
+    from tests.oracle.simulator import is_internet_address
+
+    snapshot = internet_estate().build()
+    internet = Estate(snapshot).internet
+    for text in ("1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2000::", "3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                 "4000::", "fc00::1", "192.0.0.8", "192.0.1.1", "8.8.8.8", "100.64.0.1", "10.0.0.1"):
+        addr = ip_address(text)
+        assert is_internet_address(snapshot, addr) == (address_key(addr) in internet), text

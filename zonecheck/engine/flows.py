@@ -122,13 +122,13 @@ class DropSink:
         self.touch(flow, at)
         if assumed:
             self.assumed.add(assumed)
-        if flow.assumed:
-            self.assumed.update(flow.assumed)
 
     def touch(self, flow: Flow, at: str = "") -> None:
-        """Packets of `flow` got as far as `at` (whatever happens to them next)."""
+        """Packets of `flow` got as far as `at` (whatever happens to them next), resting on what it assumed."""
         touched = self.touched
         if at:
             touched.add(at)
         for hop in flow.hops:
             touched.add(hop.at)
+        if flow.assumed:
+            self.assumed.update(flow.assumed)

@@ -39,6 +39,19 @@ NO_REFERENCES = ReferenceScope(frozenset())
 ANY_REFERENCES = ReferenceScope(None)
 
 
+def egress_scope(estate: Estate, vpc_id: str) -> ReferenceScope:
+    """Where an egress rule's group reference may be valid for packets leaving `vpc_id`: its own VPC or one
+    in the same region (a same-region peering; SPEC §6.4).  Which path the packets take is not known when
+    egress is applied, so a same-region VPC is allowed whatever the path (an over-approximation); a VPC in
+    another region never is (found by the differential test, session 2: a cross-region peering)."""
+    key = ("egress-scope", vpc_id)
+    cached = estate.sg_cache.get(key)
+    if cached is None:
+        cached = ReferenceScope(frozenset(v for v in estate.vpcs if v == vpc_id or estate.same_region(v, vpc_id)))
+        estate.sg_cache[key] = cached
+    return cached
+
+
 def _peer_set(estate: Estate, rule: SecurityGroupRule) -> tuple[IntervalSet, Optional[str]]:
     """The peers of a rule that is not a reference to a group the source has: (addresses, doubt)."""
     if rule.cidr is not None:

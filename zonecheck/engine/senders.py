@@ -20,7 +20,7 @@ from zonecheck.engine.classes import EndpointClass
 from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import DropSink, Flow, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
-from zonecheck.engine.security_groups import ANY_REFERENCES, SenderGroups, compile_groups, sg_filter
+from zonecheck.engine.security_groups import SenderGroups, compile_groups, egress_scope, sg_filter
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,8 @@ def split_flow(estate: Estate, merged: MergedSource, flow: Flow) -> list[tuple[E
 def _egress(estate: Estate, part: EndpointClass, flow: Flow) -> list[Flow]:
     """A part's egress rules on a delivered flow, cited first on its path as if applied at the start."""
     start = Flow(flow.box, origin=flow.origin)
-    admitted, _ = sg_filter(estate, start, part.group_ids, "egress", ANY_REFERENCES, sink=DropSink(False))
+    admitted, _ = sg_filter(estate, start, part.group_ids, "egress", egress_scope(estate, part.vpc_id),
+                            sink=DropSink(False))
     return [Flow(a.box, flow.origin & a.box.src if not flow.rewritten else flow.origin, a.hops + flow.hops,
                  flow.doubts + tuple(d for d in a.doubts if d not in flow.doubts), flow.assumed | a.assumed,
                  flow.rewritten, flow.partial_origin) for a in admitted]

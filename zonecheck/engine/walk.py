@@ -25,6 +25,7 @@ from zonecheck.engine.security_groups import (
     ReferenceScope,
     SenderGroups,
     compile_groups,
+    egress_scope,
     sender_groups_of,
     sg_filter,
 )
@@ -160,19 +161,18 @@ class Walker:
         applies the sources' egress rules to the deliveries (senders.split_flow)."""
         self._start(source)
         self._sender = sender if sender is not None else sender_groups_of(source.group_ids)
-        if not egress:
-            sender_at = Sender(source.subnet_id, source.vpc_id, source.label(), source.public, source.public_unknown)
-            for box in self._initial(source.private, self.destinations):
-                self._forward(Flow(box, origin=box.src), sender_at, depth=0)
-            return self._finish(source.key)
-        sender = Sender(source.subnet_id, source.vpc_id, source.label(), source.public, source.public_unknown)
+        origin = Sender(source.subnet_id, source.vpc_id, source.label(), source.public, source.public_unknown)
         for box in self._initial(source.private, self.destinations):
             flow = Flow(box, origin=box.src)
-            # Egress references match by member addresses wherever the packet goes next; a reference that
-            # is not valid on the path simply matches no destination address there.
-            admitted, _ = sg_filter(self.estate, flow, source.group_ids, "egress", ANY_REFERENCES, sink=self._sink)
+            if not egress:
+                self._forward(flow, origin, depth=0)
+                continue
+            # Egress references match by member addresses wherever the packet goes next, in the VPCs where
+            # they can be valid at all (egress_scope).
+            admitted, _ = sg_filter(self.estate, flow, source.group_ids, "egress",
+                                    egress_scope(self.estate, source.vpc_id), sink=self._sink)
             for piece in admitted:
-                self._forward(piece, sender, depth=0)
+                self._forward(piece, origin, depth=0)
         return self._finish(source.key)
 
     def from_internet(self) -> WalkResult:
@@ -283,8 +283,8 @@ class Walker:
                                 hops=moved.hops[:-1])
                 if forward.doubt:
                     moved = moved.with_doubt(forward.doubt)
-                admitted, _ = sg_filter(self.estate, moved, iface.group_ids, "egress", ANY_REFERENCES,
-                                        sink=self._sink)
+                admitted, _ = sg_filter(self.estate, moved, iface.group_ids, "egress",
+                                        egress_scope(self.estate, iface.vpc_id), sink=self._sink)
                 sender = Sender(iface.subnet_id, iface.vpc_id, balancer.id, EMPTY)
                 for leaving in admitted:
                     self._forward(leaving, sender, depth=1)
@@ -335,6 +335,7 @@ class Walker:
         for flow in flows:
             self._sink.touch(flow)
             self._sink.touched.update(index.group_keys)  # where the skipped classes would have dropped it
+            self._sink.assumed.update(index.assumed)
             sender = self._sender_groups(flow)
             for target in index.candidates(flow.box, sender):
                 self._sg_in([flow], target, scope, only=target.private, sender=sender)
@@ -348,6 +349,35 @@ class Walker:
                 f"routes learned over BGP -> {','.join(route.attachment_ids)} (not in the source)"
             hop = self._hops[key] = Hop(table_id, step, label)
         return hop
+
+    def _ends_at_groups(self, flow: Flow, subnet_id: str, vpc_id: str, attachment_id: str) -> bool:
+        """Whether packets leaving a transit gateway attachment into `subnet_id` are all routed `local` and no
+        destination class of the VPC lets their sources in: then they end at those groups, and the walk
+        need not follow them hop by hop (a hub reaches hundreds of spokes from every source subnet).  The
+        resources they touch, and what that rests on, are recorded as _deliver_in_vpc would."""
+        if self.keep_drops:
+            return False
+        table = self.estate.route_table_of(subnet_id)
+        if table is None:
+            return False
+        for _, entry, doubt in lpm_split(self.estate, table, flow.box.dst):
+            if entry is None or doubt is not None or entry.route.target != "local" or entry.route.state == "blackhole":
+                return False
+        subnets = self._vpc_subnets.get(vpc_id)
+        if subnets is None:
+            subnets = self._vpc_subnets[vpc_id] = sorted(self._by_vpc.get(vpc_id, {}))
+        if not subnets:
+            return False
+        whole = self._vpc_index(vpc_id, subnets)
+        if whole.candidates(flow.box, self._sender_groups(flow)):
+            return False
+        self._sink.touch(flow, attachment_id)
+        self._sink.touched.add(table.id)
+        self._sink.touched.update(whole.group_keys)
+        self._sink.assumed.update(whole.assumed)
+        if table.assumed:
+            self._sink.assumed.add(table.id)
+        return True
 
     def _vpc_index(self, vpc_id: str, subnets: list[str]) -> "TargetIndex":
         index = self._indexes.get(vpc_id)
@@ -421,6 +451,7 @@ class Walker:
                 # No destination here lets any of these sources in: skip the ACLs of every subnet.
                 self._sink.touch(flow)
                 self._sink.touched.update(whole.group_keys)
+                self._sink.assumed.update(whole.assumed)
                 return
         # The sender's outbound ACL looks at destinations only: split the whole flow once, then take each
         # subnet's part (the same pieces and hops as splitting each part).  Not when every drop is kept: the
@@ -729,6 +760,8 @@ class Walker:
         same_zone = [s for s in subnets if zone is not None and self.estate.availability_zone(s) == zone]
         # The TGW prefers the attachment's interface in the sender's zone; otherwise any of them.
         for exit_subnet in same_zone[:1] or subnets:
+            if self._ends_at_groups(flow, exit_subnet, vpc_id, attachment.id):
+                continue
             hop = Hop(attachment.id, "tgw-attachment", f"{tgw_id} -> {vpc_id} (via {exit_subnet})")
             # Packets leave the attachment's interface and are routed by that subnet's route table.
             sender = Sender(exit_subnet, vpc_id, attachment.id, EMPTY, arrived="tgw",
@@ -828,6 +861,9 @@ class TargetIndex:
         self.by_peers: dict[IntervalSet, list[EndpointClass]] = {}
         self.by_ref: dict[str, list[EndpointClass]] = {}
         self.group_keys = {",".join(t.group_ids) for t in targets if t.group_ids}
+        self.assumed = {g for t in targets for g in t.group_ids
+                        if g in estate.security_groups and estate.security_groups[g].assumed}
+        """Assumed default groups among them: a flow they all drop rests on that assumption (--strict)."""
         for target in targets:
             if not target.group_ids or any(g not in estate.security_groups for g in target.group_ids):
                 self.always.append(target)
