@@ -242,13 +242,15 @@ class Estate:
         interface holds: an address another interface owns can never be its own, neither as a source nor as
         a member of its security groups.
         """
-        cached = self._private_cache.get(endpoint.id)
-        if cached is None or self.endpoints.get(endpoint.id) is not endpoint:
+        # Cached per interface of this snapshot (a caller may pass an interface that is not one of them).
+        ours = self.endpoints.get(endpoint.id) is endpoint
+        cached = self._private_cache.get(endpoint.id) if ours else None
+        if cached is None:
             if endpoint.address_unknown:
                 cached = self.subnet_space(endpoint.subnet_id) - self._known_in_subnet(endpoint.subnet_id)
             else:
                 cached = addr.of_addresses([*endpoint.private_ips, *endpoint.ipv6_addresses])
-            if self.endpoints.get(endpoint.id) is endpoint:
+            if ours:
                 self._private_cache[endpoint.id] = cached
         return cached
 

@@ -74,16 +74,15 @@ def _split(estate: Estate, acl: NetworkAcl, way: Way, box: Box) -> _Split:
                                                           Box(peers, ALL_ADDRESSES, box.protocols, box.ports),
                                                           acl.id if acl.assumed else None, atom is not None)
     admitted, dropped, assumed = cached
-    # Put the flow's own addresses back: the entries never cut the other side, nor (within an atom) this one.
-    if outbound:
-        return (tuple((hop, Box(box.src, box.dst if atom is not None else p.dst, p.protocols, p.ports))
-                      for hop, p in admitted),
-                tuple((Box(box.src, box.dst if atom is not None else p.dst, p.protocols, p.ports), why)
-                      for p, why in dropped), assumed)
-    return (tuple((hop, Box(box.src if atom is not None else p.src, box.dst, p.protocols, p.ports))
-                  for hop, p in admitted),
-            tuple((Box(box.src if atom is not None else p.src, box.dst, p.protocols, p.ports), why)
-                  for p, why in dropped), assumed)
+
+    def own(piece: Box) -> Box:
+        # Put the flow's own addresses back: the entries never cut the other side, nor (within one stretch)
+        # this one.
+        if outbound:
+            return Box(box.src, box.dst if atom is not None else piece.dst, piece.protocols, piece.ports)
+        return Box(box.src if atom is not None else piece.src, box.dst, piece.protocols, piece.ports)
+
+    return tuple((hop, own(p)) for hop, p in admitted), tuple((own(p), why) for p, why in dropped), assumed
 
 
 def _split_entries(compiled: _Compiled, box: Box, assumed: Optional[str], whole: bool) -> _Split:

@@ -331,11 +331,9 @@ class Walker:
             for target in targets:
                 self._sg_in(flows, target, scope, only=target.private)
             return
-        index = self._target_index(subnet_id)
+        index = self._index(subnet_id, targets)
         for flow in flows:
-            self._sink.touch(flow)
-            self._sink.touched.update(index.group_keys)  # where the skipped classes would have dropped it
-            self._sink.assumed.update(index.assumed)
+            self._ends_at(index, flow)  # for the classes skipped
             sender = self._sender_groups(flow)
             for target in index.candidates(flow.box, sender):
                 self._sg_in([flow], target, scope, only=target.private, sender=sender)
@@ -363,34 +361,40 @@ class Walker:
         for _, entry, doubt in lpm_split(self.estate, table, flow.box.dst):
             if entry is None or doubt is not None or entry.route.target != "local" or entry.route.state == "blackhole":
                 return False
-        subnets = self._vpc_subnets.get(vpc_id)
-        if subnets is None:
-            subnets = self._vpc_subnets[vpc_id] = sorted(self._by_vpc.get(vpc_id, {}))
-        if not subnets:
+        if not self._subnets_of_vpc(vpc_id):
             return False
-        whole = self._vpc_index(vpc_id, subnets)
+        whole = self._vpc_index(vpc_id)
         if whole.candidates(flow.box, self._sender_groups(flow)):
             return False
-        self._sink.touch(flow, attachment_id)
-        self._sink.touched.add(table.id)
-        self._sink.touched.update(whole.group_keys)
-        self._sink.assumed.update(whole.assumed)
+        self._ends_at(whole, flow, attachment_id, table.id)
         if table.assumed:
             self._sink.assumed.add(table.id)
         return True
 
-    def _vpc_index(self, vpc_id: str, subnets: list[str]) -> "TargetIndex":
-        index = self._indexes.get(vpc_id)
-        if index is None:
-            index = TargetIndex(self.estate, [t for subnet_id in subnets for t in self._by_vpc_subnet.get(subnet_id, [])])
-            self._indexes[vpc_id] = index
-        return index
+    def _ends_at(self, index: "TargetIndex", flow: Flow, *ats: str) -> None:
+        """Record what `flow` touched when the classes of `index` drop it unevaluated (no Drop is made):
+        the resources on its way (`ats`: hops not on it yet), their groups and the assumed ones among them."""
+        self._sink.touch(flow)
+        self._sink.touched.update(ats)
+        self._sink.touched.update(index.group_keys)
+        self._sink.assumed.update(index.assumed)
 
-    def _target_index(self, subnet_id: str) -> "TargetIndex":
-        index = self._indexes.get(subnet_id)
+    def _subnets_of_vpc(self, vpc_id: str) -> list[str]:
+        """The VPC's subnets that hold destination classes, in order."""
+        subnets = self._vpc_subnets.get(vpc_id)
+        if subnets is None:
+            subnets = self._vpc_subnets[vpc_id] = sorted(self._by_vpc.get(vpc_id, {}))
+        return subnets
+
+    def _vpc_index(self, vpc_id: str) -> "TargetIndex":
+        return self._index(vpc_id, [t for subnet_id in self._subnets_of_vpc(vpc_id)
+                                    for t in self._by_vpc_subnet.get(subnet_id, [])])
+
+    def _index(self, key: str, targets: list[EndpointClass]) -> "TargetIndex":
+        """The index of these classes (a subnet's or a VPC's, by its id), built once per walker."""
+        index = self._indexes.get(key)
         if index is None:
-            index = TargetIndex(self.estate, self._by_vpc_subnet.get(subnet_id, []))
-            self._indexes[subnet_id] = index
+            index = self._indexes[key] = TargetIndex(self.estate, targets)
         return index
 
     # -- routing from a subnet ---------------------------------------------------------------------
@@ -442,16 +446,12 @@ class Walker:
 
         `from_subnet` None: the packets enter from a gateway (VPN), only the destination's inbound NACL applies.
         """
-        subnets = self._vpc_subnets.get(vpc_id)
-        if subnets is None:
-            subnets = self._vpc_subnets[vpc_id] = sorted(self._by_vpc.get(vpc_id, {}))
+        subnets = self._subnets_of_vpc(vpc_id)
         if not self.keep_drops and subnets:
-            whole = self._vpc_index(vpc_id, subnets)
+            whole = self._vpc_index(vpc_id)
             if not whole.candidates(flow.box, self._sender_groups(flow)):
                 # No destination here lets any of these sources in: skip the ACLs of every subnet.
-                self._sink.touch(flow)
-                self._sink.touched.update(whole.group_keys)
-                self._sink.assumed.update(whole.assumed)
+                self._ends_at(whole, flow)
                 return
         # The sender's outbound ACL looks at destinations only: split the whole flow once, then take each
         # subnet's part (the same pieces and hops as splitting each part).  Not when every drop is kept: the
