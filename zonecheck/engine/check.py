@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence, Union
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.classes import ON_PREMISES, EndpointClass, endpoint_classes
@@ -63,18 +63,20 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
         # Classes alike on every step are walked once (senders.py); not when every drop must be explained
         # per source class (access, explain).
         walks = list(sources) if keep_drops else merge_sources(estate, sources, by_subnet=not walker.relays)
-        for source in walks:
-            walked = source.walked if isinstance(source, MergedSource) else source
-            # Nor does it know VPCs outside the source, where an address-named zone may lie.
-            if not (to_on_premises or undescribed or reach.may_reach_any(walked.subnet_id, target_subnets,
-                                                                          via_internet)):
-                continue
+        # Nor does it know VPCs outside the source, where an address-named zone may lie.
+        walks = [s for s in walks if to_on_premises or undescribed or reach.may_reach_any(
+            _walked(s).subnet_id, target_subnets, via_internet)]
+        # What lies past a transit gateway is followed once for every source (transit_batches.py).
+        walker.batch_transit([_walked(s) for s in walks])
+        walked_runs = [(source, walker.from_class(_walked(source), source.sender, egress=not source.egress_after)
+                        if isinstance(source, MergedSource) else walker.from_class(source)) for source in walks]
+        past_hub, rest = walker.flush_transit()
+        runs.append(rest)
+        for source, run in walked_runs:
+            run.deliveries.extend(past_hub.get(_walked(source).key, ()))
             if isinstance(source, MergedSource):
-                run = walker.from_class(walked, source.sender, egress=not source.egress_after)
                 run.deliveries = [Delivery(flow, part, d.target) for d in run.deliveries
                                   for part, flow in split_flow(estate, source, d.flow)]
-            else:
-                run = walker.from_class(walked)
             runs.append(run)
     for run in runs:
         total.deliveries.extend(run.deliveries)
@@ -84,6 +86,10 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
         for key, drops in run.drops_by_source.items():
             total.drops_by_source.setdefault(key, []).extend(drops)
     return total
+
+
+def _walked(source: Union[EndpointClass, MergedSource]) -> EndpointClass:
+    return source.walked if isinstance(source, MergedSource) else source
 
 
 def _classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> list[EndpointClass]:

@@ -155,6 +155,11 @@ class Estate:
         return frozenset(e.id for e in self.snapshot.endpoints
                          if e.state in INACTIVE_STATES or (e.owner_id is not None and e.owner_id in stopped))
 
+    @cached_property
+    def has_appliance_routes(self) -> bool:
+        """Some route sends packets to an instance or interface (a firewall, a NAT instance)."""
+        return any(r.target in ("network-interface", "instance") for t in self.route_tables.values() for r in t.routes)
+
     def appliance(self, target_id: str) -> Optional[Endpoint]:
         """The interface a route to an ENI or instance sends packets to (an instance: its first interface)."""
         if target_id in self.endpoints:

@@ -19,6 +19,8 @@ from zonecheck.engine.nacls import nacl_filter
 from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box, subtract_all
 from zonecheck.engine.relays import Relay, find_relays, listener_boxes
 from zonecheck.engine.routing import lpm_split
+from zonecheck.engine.span_index import SpanIndex
+from zonecheck.engine.transit_batches import BATCH_SOURCE, Deferred, TransitBatches
 from zonecheck.engine.security_groups import (
     ANY_REFERENCES,
     NO_REFERENCES,
@@ -141,6 +143,8 @@ class Walker:
         self._listener_boxes = listener_boxes(estate, targets)
         self._public_targets = IntervalSet([span for t in self._entry_targets
                                             for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)])
+        self._public_unknown_targets = [t for t in self._entry_targets if t.public_unknown]
+        self._entry_by_subnet: Optional[SpanIndex[tuple[str, str, list[EndpointClass]]]] = None
         self._ignore = list(ignore) if not self.relays else []
         self._by_vpc_subnet: dict[str, list[EndpointClass]] = {
             subnet_id: targets for subnets in self._by_vpc.values() for subnet_id, targets in subnets.items()}
@@ -152,6 +156,37 @@ class Walker:
         self._sender: SenderGroups = {}
         self._result = WalkResult()
         self._sink = DropSink(keep_drops)
+        self._batches: Optional[TransitBatches] = None
+
+    def batch_transit(self, sources: Sequence[EndpointClass]) -> bool:
+        """Follow what lies past a transit gateway once for all these sources (transit_batches.py), when that
+        is exact: drops are not kept per source, no appliance or load balancer ahead could mix a packet's
+        source address with another, and no interface is both a source and a destination (a packet from an
+        interface to itself is no witness, which only the single source's walk can tell)."""
+        if self.keep_drops or self.relays or self.estate.has_appliance_routes:
+            return False
+        targets = {e for t in self.targets for e in t.endpoint_ids}
+        if any(e in targets for s in sources for e in s.endpoint_ids):
+            return False
+        self._batches = TransitBatches()
+        return True
+
+    def flush_transit(self) -> tuple[dict[str, list[Delivery]], WalkResult]:
+        """Follow the deferred packets past their transit gateways: deliveries by the key of the source class
+        they belong to, and what the packets touched on the way."""
+        delivered: dict[str, list[Delivery]] = {}
+        self._sink = DropSink(False)
+        batches = self._batches.batches() if self._batches else []
+        for batch in batches:
+            self._source, self._sender, self._result = BATCH_SOURCE, batch.sender(), WalkResult()
+            self._tgw_route(batch.flow(), batch.tgw_id, batch.ingress, batch.zone, 0, batch.origin_vpcs)
+            for delivery in self._result.deliveries:
+                for source, flow in batch.attribute(delivery.flow):
+                    delivered.setdefault(source.key, []).append(Delivery(flow, source, delivery.target))
+        rest = WalkResult()
+        rest.touched, rest.assumed = self._sink.touched, self._sink.assumed
+        self._source, self._result, self._sink = None, WalkResult(), DropSink(self.keep_drops)
+        return delivered, rest
 
     # -- entry points ------------------------------------------------------------------------------
     def from_class(self, source: EndpointClass, sender: Optional[SenderGroups] = None, *,
@@ -196,7 +231,7 @@ class Walker:
             for attachment in onprem.transit_entries:
                 hop = Hop(attachment.id, "tgw-attachment", f"from on-premises ({attachment.kind}) into "
                                                           f"{attachment.transit_gateway_id}")
-                self._tgw_route(flow.through(hop), attachment.transit_gateway_id, attachment, None, 0)
+                self._tgw_route(flow.through(hop), attachment.transit_gateway_id, attachment, None, 0, frozenset())
         return self._finish(ON_PREMISES.key)
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -553,11 +588,14 @@ class Walker:
                        "private address: not routable on the internet")
         if self.to_internet and routable:
             self._deliver(flow.through_box(flow.box.with_dst(routable)), None)
-        if hairpin or any(t.public_unknown for t in self._entry_targets):
+        if hairpin or self._public_unknown_targets:
             self._enter_from_internet(flow)
 
     def _enter_from_internet(self, flow: Flow) -> None:
         """From the internet into the estate: public IPv4 or IPv6 of a target, via its VPC's IGW (SPEC §6.5)."""
+        if not self.keep_drops:
+            self._enter_subnets(flow)
+            return
         internet_v4 = self.estate.internet & addr.V4_ALL
         for target in self._entry_targets:
             known = target.public | (target.private & addr.V6_ALL)
@@ -570,6 +608,61 @@ class Walker:
                 if box is not None:
                     doubt = None if box.dst == internet_v4 else f"public address of {target.label()} is unknown"
                     self._enter_target(flow.through_box(box), target, doubt)
+
+    def _enter_subnets(self, flow: Flow) -> None:
+        """_enter_from_internet when drops are not kept: targets are taken by subnet, through an index of their
+        addresses, and a subnet that lets nobody in from the internet (its VPC has no internet gateway, or it
+        has no route back to one for these sources) is passed over at once, touching what each target's own
+        walk would have touched (a large zone sits mostly in such subnets)."""
+        internet_v4 = self.estate.internet & addr.V4_ALL
+        for subnet_id, vpc_id, targets in self._entry_index().meeting(flow.box.dst):
+            if self._enters_nowhere(flow, subnet_id, vpc_id):
+                continue
+            for target in targets:
+                box = flow.box.restrict_dst(target.public | (target.private & addr.V6_ALL))
+                if box is not None:
+                    self._enter_target(flow.through_box(box), target, None)
+        for target in self._public_unknown_targets:
+            # Its public address could be any internet address: follow whatever heads there.
+            box = flow.box.restrict_dst(internet_v4)
+            if box is not None:
+                doubt = None if box.dst == internet_v4 else f"public address of {target.label()} is unknown"
+                self._enter_target(flow.through_box(box), target, doubt)
+
+    def _entry_index(self) -> SpanIndex[tuple[str, str, list[EndpointClass]]]:
+        """Entry targets by subnet, indexed by the addresses the internet reaches them at."""
+        if self._entry_by_subnet is None:
+            by_subnet: dict[str, list[EndpointClass]] = {}
+            for target in self._entry_targets:
+                by_subnet.setdefault(target.subnet_id, []).append(target)
+            self._entry_by_subnet = SpanIndex([
+                (IntervalSet([span for t in targets for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)]),
+                 (subnet_id, targets[0].vpc_id, targets)) for subnet_id, targets in by_subnet.items()])
+        return self._entry_by_subnet
+
+    def _enters_nowhere(self, flow: Flow, subnet_id: str, vpc_id: str) -> bool:
+        """Whether the internet gateway step drops all of `flow` for every target of the subnet (what
+        _enter_target decides first), recording what that touched."""
+        table = self.estate.route_table_of(subnet_id)
+        if table is None:
+            return False
+        unknown = any(r.target == "internet-gateway" and r.target_id and r.state == "active"
+                      and r.target_id not in self.estate.known_gateways for r in table.routes)
+        if unknown:
+            return False
+        gateways = self.estate.igws_of_vpc.get(vpc_id, set())
+        if not gateways:
+            self._sink.touch(flow, vpc_id)
+            return True
+        for _, entry, _ in lpm_split(self.estate, table, flow.box.src):
+            route = entry.route if entry else None
+            if route is not None and route.target == "internet-gateway" and route.target_id in gateways \
+                    and route.state == "active":
+                return False
+        self._sink.touch(flow, table.id)
+        if table.assumed:
+            self._sink.assumed.add(table.id)
+        return True
 
     def _enter_target(self, flow: Flow, target: EndpointClass, doubt: Optional[str]) -> None:
         if doubt:
@@ -602,7 +695,7 @@ class Walker:
                     flows.append(entered)
                 else:
                     why = f"{target.subnet_id} has no route to an internet gateway for these sources"
-                    if route is not None:
+                    if route is not None and self.keep_drops:
                         why += f" (they match {route.label()})"
                     self._drop(flow, box, table.id, "route", why, assumed)
         flows = self._nacl(flows, target.subnet_id, "in")
@@ -693,9 +786,26 @@ class Walker:
         if entry_subnet != sender.subnet_id:
             flows = self._nacl(flows, entry_subnet, "in")
         hop = Hop(attachment.id, "tgw-attachment", f"{sender.vpc_id} -> {tgw_id} (via {entry_subnet})")
+        zone = self.estate.availability_zone(entry_subnet)
         for entered in flows:
-            self._tgw_route(entered.through(hop), tgw_id, attachment, self.estate.availability_zone(entry_subnet),
-                            depth, origin_vpc=sender.vpc_id)
+            moved = entered.through(hop)
+            if self._defer(moved, sender, tgw_id, attachment, zone, depth):
+                continue
+            self._tgw_route(moved, tgw_id, attachment, zone, depth, frozenset({sender.vpc_id}))
+
+    def _defer(self, flow: Flow, sender: Sender, tgw_id: str, attachment: TransitGatewayAttachment,
+               zone: Optional[str], depth: int) -> bool:
+        """Keep a source's own packets entering a transit gateway for flush_transit (see batch_transit)."""
+        if self._batches is None or depth or sender.arrived != "origin" or flow.rewritten \
+                or self._source is None or self._sender_groups(flow) is None:
+            return False
+        table = self.estate.transit.table_for(attachment, tgw_id)
+        if table is None:
+            return False
+        self._sink.touch(flow)  # the hops up to the hub: the batch's walk records only those past it
+        self._batches.defer(table.id, tgw_id, zone, Deferred(self._source, self._sender, flow, sender.vpc_id,
+                                                             attachment))
+        return True
 
     def _attachment_subnet(self, attachment: TransitGatewayAttachment, subnet_id: str) -> Optional[str]:
         """The attachment subnet serving `subnet_id`'s Availability Zone (SPEC §6.2), if any."""
@@ -711,7 +821,8 @@ class Walker:
         return None
 
     def _tgw_route(self, flow: Flow, tgw_id: str, ingress: TransitGatewayAttachment, zone: Optional[str],
-                   depth: int, origin_vpc: Optional[str] = None) -> None:
+                   depth: int, origin_vpcs: frozenset[str]) -> None:
+        """`origin_vpcs`: the VPCs the packets were sent from (group references to them stay valid)."""
         transit = self.estate.transit
         if depth >= MAX_DEPTH:
             self._drop(flow, flow.box, tgw_id, "tgw", "forwarded too many times (routing loop?)")
@@ -735,21 +846,21 @@ class Walker:
                 if out is None:
                     self._unsupported(routed, "transit-gateway-attachment", att_id)
                 elif out.kind == "vpc":
-                    self._tgw_into_vpc(routed, tgw_id, out, zone, depth, origin_vpc)
+                    self._tgw_into_vpc(routed, tgw_id, out, zone, depth, origin_vpcs)
                 elif out.kind == "peering":
                     peer = out.resource_id if out.transit_gateway_id == tgw_id else out.transit_gateway_id
                     if peer is None or peer not in transit.gateways:
                         self._unsupported(routed, "transit-gateway peering", out.id)
                         continue
                     hop = Hop(out.id, "tgw-peering", f"{tgw_id} -> {peer}")
-                    self._tgw_route(routed.through(hop), peer, out, None, depth + 1, origin_vpc)
+                    self._tgw_route(routed.through(hop), peer, out, None, depth + 1, origin_vpcs)
                 elif out.kind in ("vpn", "direct-connect-gateway", "connect"):
                     self._to_on_premises(routed, out.id, f"{out.kind} attachment")
                 else:
                     self._unsupported(routed, f"transit-gateway {out.kind} attachment", out.id)
 
     def _tgw_into_vpc(self, flow: Flow, tgw_id: str, attachment: TransitGatewayAttachment, zone: Optional[str],
-                      depth: int, origin_vpc: Optional[str]) -> None:
+                      depth: int, origin_vpcs: frozenset[str]) -> None:
         vpc_id = attachment.resource_id or ""
         if vpc_id not in self.estate.vpcs:
             hop = Hop(attachment.id, "tgw-attachment", f"{tgw_id} -> {vpc_id} (not in the source)")
@@ -765,7 +876,7 @@ class Walker:
             hop = Hop(attachment.id, "tgw-attachment", f"{tgw_id} -> {vpc_id} (via {exit_subnet})")
             # Packets leave the attachment's interface and are routed by that subnet's route table.
             sender = Sender(exit_subnet, vpc_id, attachment.id, EMPTY, arrived="tgw",
-                            reference_vpcs=frozenset({origin_vpc}) if origin_vpc else frozenset())
+                            reference_vpcs=origin_vpcs)
             self._forward(flow.through(hop), sender, depth + 1)
         if not subnets:
             self._unmodelled(flow.with_doubt(f"subnets of {attachment.id} are not in the source"),

@@ -1,0 +1,172 @@
+"""Packets of many sources entering one transit gateway, followed past it once.
+
+In a hub-and-spoke estate every source subnet's packets reach the same transit gateway route table, and
+from there the same hundreds of spokes: followed per source, the part of the walk past the hub is repeated
+for every source subnet (748 × 333 spokes on the large synthetic estate, two thirds of the engine).
+
+What happens past the hub depends on a packet alone (routes look at its destination; ACLs and security
+groups at its addresses, protocol and port; a group reference at whether its sender is a member), never on
+which walk carried it.  So the walker defers the packets each source sends into a transit gateway, and
+afterwards follows, per (route table, Availability Zone, protocol and port), one packet set whose source and
+destination addresses are the unions of theirs; each delivery is then handed back to the sources whose
+addresses it carries, cut to the destinations each of them sent to (`Batch.attribute`), with their own hops
+before the hub's.  (Their destinations differ: each source's own VPC is routed `local`, not to the hub.)
+
+That is exact when a delivery's origin still tells its sources apart: their addresses must be disjoint (they
+are, unless two VPCs overlap; then the batch is split), and nothing past the hub may mix a packet's source
+with another address (an appliance route or a load balancer does: the walker does not batch then, see
+Walker.batch_transit), nor rewrite a destination (a load balancer again).  A NAT gateway past the hub
+rewrites the source of every packet it receives alike, so the packets of all the batched sources that reach
+it share one fate.  The union also holds pairs no member sent (a member's source with another's destination):
+they are cut away from every delivery, but the resources they reach count as touched (check._global_doubts),
+which can only make a verdict resting on an incomplete part `unknown`, never hide a path.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Optional
+
+from zonecheck.engine.addresses import ALL_ADDRESSES
+from zonecheck.engine.classes import EndpointClass
+from zonecheck.engine.flows import Flow
+from zonecheck.engine.intervals import EMPTY, IntervalSet
+from zonecheck.engine.packets import Box
+from zonecheck.engine.security_groups import SenderGroups
+from zonecheck.model import TransitGatewayAttachment
+
+BATCH_SOURCE = EndpointClass(key="transit-batch", subnet_id="", vpc_id="", group_ids=(), endpoint_ids=(),
+                             private=EMPTY, public=EMPTY, public_unknown=False)
+"""Stands for the batched sources while the walker follows their packets past the hub."""
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """One source's packets as they entered the transit gateway."""
+
+    source: EndpointClass
+    sender: SenderGroups
+    flow: Flow
+    origin_vpc: str
+    ingress: TransitGatewayAttachment
+
+
+@dataclass
+class Batch:
+    tgw_id: str
+    zone: Optional[str]
+    members: list[Deferred] = field(default_factory=list)
+
+    @property
+    def ingress(self) -> TransitGatewayAttachment:
+        """An attachment the packets entered by (all of them are associated with the same route table)."""
+        return self.members[0].ingress
+
+    @property
+    def origin_vpcs(self) -> frozenset[str]:
+        """VPCs the packets come from: a group reference to one of them stays valid past the hub (it can
+        only match senders that are members, and those sit in the group's own VPC)."""
+        return frozenset(m.origin_vpc for m in self.members)
+
+    def flow(self) -> Flow:
+        """The members' packets in one box (their protocols and ports are the same)."""
+        first = self.members[0].flow.box
+        src = IntervalSet([span for m in self.members for span in m.flow.box.src.spans])
+        dst = IntervalSet([span for m in self.members for span in m.flow.box.dst.spans])
+        origin = IntervalSet([span for m in self.members for span in m.flow.origin.spans])
+        return Flow(Box(src, dst, first.protocols, first.ports), origin=origin)
+
+    def sender(self) -> SenderGroups:
+        """Which of the members' addresses are in which group (exact: each member's senders are its own)."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for member in self.members:
+            own = member.flow.origin
+            for group_id, addresses in member.sender.items():
+                inside = own if addresses is ALL_ADDRESSES else addresses & own
+                spans.setdefault(group_id, []).extend(inside.spans)
+        return {group_id: IntervalSet(s) for group_id, s in spans.items()}
+
+    def attribute(self, delivered: Flow) -> list[tuple[EndpointClass, Flow]]:
+        """A delivery of the batch's packets as each member's own: its sources, its hops up to the hub."""
+        los, his, owners = self._spans()
+        found: dict[int, None] = {}
+        for lo, hi in delivered.origin.spans:
+            i = bisect_left(his, lo)
+            while i < len(los) and los[i] <= hi:
+                found[owners[i]] = None
+                i += 1
+        out: list[tuple[EndpointClass, Flow]] = []
+        for index in found:
+            member = self.members[index]
+            before = member.flow
+            origin = delivered.origin & before.origin
+            if not origin:
+                continue
+            box = delivered.box
+            dst = box.dst & before.box.dst
+            if not dst:
+                continue
+            if delivered.rewritten:
+                box = box.with_dst(dst)
+            else:
+                src = box.src & before.box.src
+                if not src:
+                    continue
+                box = Box(src, dst, box.protocols, box.ports)
+            doubts = before.doubts + tuple(d for d in delivered.doubts if d not in before.doubts)
+            out.append((member.source, Flow(box, origin, before.hops + delivered.hops, doubts,
+                                            before.assumed | delivered.assumed, delivered.rewritten,
+                                            before.partial_origin or delivered.partial_origin)))
+        return out
+
+    def _spans(self) -> tuple[list[int], list[int], list[int]]:
+        cached = getattr(self, "_index", None)
+        if cached is None:
+            rows = sorted((lo, hi, i) for i, m in enumerate(self.members) for lo, hi in m.flow.origin.spans)
+            cached = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+            self._index = cached
+        return cached
+
+
+class TransitBatches:
+    """Deferred packets, grouped into batches that can be followed as one."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple, list[Deferred]] = {}
+
+    def defer(self, table_id: str, tgw_id: str, zone: Optional[str], deferred: Deferred) -> None:
+        box = deferred.flow.box
+        key = (table_id, tgw_id, zone, box.protocols, box.ports)
+        self._pending.setdefault(key, []).append(deferred)
+
+    def __bool__(self) -> bool:
+        return bool(self._pending)
+
+    def batches(self) -> list[Batch]:
+        """Batches in the order their first packets arrived; members of one batch never share an address."""
+        out: list[Batch] = []
+        for (_, tgw_id, zone, *_), members in self._pending.items():
+            out.extend(_disjoint_batches(tgw_id, zone, members))
+        self._pending = {}
+        return out
+
+
+def _disjoint_batches(tgw_id: str, zone: Optional[str], members: list[Deferred]) -> list[Batch]:
+    """Members split so that no two in a batch share a source address (overlapping VPCs): a delivery's
+    origin must name its member."""
+    spans = sorted(span for m in members for span in m.flow.origin.spans)
+    if all(spans[i][1] < spans[i + 1][0] for i in range(len(spans) - 1)):
+        return [Batch(tgw_id, zone, list(members))]
+    batches: list[Batch] = []
+    taken: list[IntervalSet] = []
+    for member in members:
+        for i, batch in enumerate(batches):
+            if taken[i].isdisjoint(member.flow.origin):
+                batch.members.append(member)
+                taken[i] = taken[i] | member.flow.origin
+                break
+        else:
+            batches.append(Batch(tgw_id, zone, [member]))
+            taken.append(member.flow.origin)
+    return batches
