@@ -46,7 +46,20 @@ def of_networks(nets: Iterable[Network]) -> IntervalSet:
 
 
 def of_addresses(addrs: Iterable[Address]) -> IntervalSet:
-    return IntervalSet((address_key(a), address_key(a)) for a in addrs)
+    # An interface has a few addresses, often consecutive: merge them here rather than sort spans.
+    keys = sorted({V6_OFFSET + int(a) if isinstance(a, IPv6Address) else int(a) for a in addrs})
+    if not keys:
+        return IntervalSet()
+    spans: list[tuple[int, int]] = []
+    lo = hi = keys[0]
+    for key in keys[1:]:
+        if key == hi + 1:
+            hi = key
+        else:
+            spans.append((lo, hi))
+            lo = hi = key
+    spans.append((lo, hi))
+    return IntervalSet._raw(tuple(spans))
 
 
 def of_network(net: Network) -> IntervalSet:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterator, Mapping, Optional, Sequence, Union
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.classes import ON_PREMISES, EndpointClass, endpoint_classes
@@ -62,7 +62,7 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
         runs = []
         # Classes alike on every step are walked once (senders.py); not when every drop must be explained
         # per source class (access, explain).
-        walks = list(sources) if keep_drops else merge_sources(estate, sources, by_subnet=not walker.relays)
+        walks = list(sources) if keep_drops else _merged(estate, sources, by_subnet=not walker.relays)
         # Nor does it know VPCs outside the source, where an address-named zone may lie.
         walks = [s for s in walks if to_on_premises or undescribed or reach.may_reach_any(
             _walked(s).subnet_id, target_subnets, via_internet)]
@@ -88,6 +88,16 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
     return total
 
 
+def _merged(estate: Estate, sources: Sequence[EndpointClass], *, by_subnet: bool) -> list[Union[EndpointClass, MergedSource]]:
+    """merge_sources, once per estate for a zone's classes (a policy names the same zone in many assertions)."""
+    key = ("merged", tuple(map(id, sources)), by_subnet)
+    cached = estate.class_cache.get(key)
+    if cached is None:
+        # The classes are kept with the result so that their identities (the key) cannot be reused.
+        cached = estate.class_cache[key] = (tuple(sources), merge_sources(estate, sources, by_subnet=by_subnet))
+    return list(cached[1])
+
+
 def _walked(source: Union[EndpointClass, MergedSource]) -> EndpointClass:
     return source.walked if isinstance(source, MergedSource) else source
 
@@ -101,14 +111,38 @@ def _classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> list[End
     return list(cached[1])
 
 
-def _members(estate: Estate, classes: Iterable[EndpointClass]) -> dict[str, IntervalSet]:
-    out: dict[str, IntervalSet] = {}
-    for cls in classes:
-        for endpoint_id in cls.endpoint_ids:
-            endpoint = estate.endpoints.get(endpoint_id)
-            if endpoint is not None:
-                out[endpoint_id] = estate.private_addresses(endpoint) | estate.public_addresses(endpoint)
-    return out
+class _Members(Mapping[str, IntervalSet]):
+    """Interface id -> its addresses, for the interfaces of the assertion's classes: what a witness names of
+    a class (which of its interfaces hold the addresses shown).  Computed when asked, for the few interfaces
+    witnesses show: a zone may have 100,000."""
+
+    def __init__(self, estate: Estate, classes: Sequence[EndpointClass]) -> None:
+        self._estate = estate
+        self._classes = classes
+        self._ids: Optional[set[str]] = None
+        self._cache: dict[str, IntervalSet] = {}
+
+    def _known(self) -> set[str]:
+        if self._ids is None:
+            endpoints = self._estate.endpoints
+            self._ids = {e for cls in self._classes for e in cls.endpoint_ids if e in endpoints}
+        return self._ids
+
+    def __getitem__(self, endpoint_id: str) -> IntervalSet:
+        found = self._cache.get(endpoint_id)
+        if found is None:
+            if endpoint_id not in self._known():
+                raise KeyError(endpoint_id)
+            endpoint = self._estate.endpoints[endpoint_id]
+            found = self._cache[endpoint_id] = \
+                self._estate.private_addresses(endpoint) | self._estate.public_addresses(endpoint)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._known()))
+
+    def __len__(self) -> int:
+        return len(self._known())
 
 
 def _global_doubts(estate: Estate, walk: WalkResult, classes: Sequence[EndpointClass]) -> list[str]:
@@ -173,7 +207,7 @@ def evaluate(
                  ignore=[] if explain or expectation.kind != "only" else
                  [_service_box(s) for s in expectation.services],
                  undescribed=addr.of_networks(target.address_space) if not target.builtin else EMPTY)
-    members = _members(estate, [*sources, *targets])
+    members = _Members(estate, [*sources, *targets])
     doubts = _global_doubts(estate, walk, [*sources, *targets])
     for cls in (*sources, *targets):
         if cls.subnet_id not in estate.subnets or cls.vpc_id not in estate.vpcs:
@@ -306,7 +340,7 @@ def _violations(deliveries: list[Delivery], expectation: Expectation) -> list[tu
 
 
 def _judge_access(estate: Estate, expectation: Expectation, sources: list[EndpointClass],
-                  targets: list[EndpointClass], walk: WalkResult, members: dict[str, IntervalSet], *,
+                  targets: list[EndpointClass], walk: WalkResult, members: Mapping[str, IntervalSet], *,
                   from_internet: bool, to_internet: bool, from_on_premises: bool, to_on_premises: bool,
                   certain) -> tuple[Verdict, list[Witness], list[str]]:
     """Every source address must reach every destination address on every listed service."""

@@ -203,17 +203,25 @@ class IntervalSet:
 
 
 def _normalise(spans: Iterable[Interval]) -> tuple[Interval, ...]:
-    ordered = sorted((int(lo), int(hi)) for lo, hi in spans)
-    out: list[list[int]] = []
+    # This runs for every set the engine builds: one sort, then one pass merging overlapping or adjacent spans.
+    ordered = sorted(spans)
+    if not ordered:
+        return ()
+    out: list[Interval] = []
+    cur_lo, cur_hi = ordered[0]
     for lo, hi in ordered:
         if lo > hi:
             raise ValueError(f"empty interval {lo}-{hi}")
-        if out and lo <= out[-1][1] + 1:
-            if hi > out[-1][1]:
-                out[-1][1] = hi
+        if lo <= cur_hi + 1:
+            if hi > cur_hi:
+                cur_hi = hi
         else:
-            out.append([lo, hi])
-    return tuple((lo, hi) for lo, hi in out)
+            out.append((cur_lo, cur_hi))
+            cur_lo, cur_hi = lo, hi
+    out.append((cur_lo, cur_hi))
+    if type(cur_lo) is not int or type(out[0][0]) is not int:
+        return tuple((int(lo), int(hi)) for lo, hi in out)
+    return tuple(out)
 
 
 _EMPTY = IntervalSet._raw(())

@@ -8,7 +8,7 @@ through, so a verdict resting on them is `unknown`, never `pass`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Mapping, Optional, Sequence
 
 from zonecheck.engine.addresses import ALL_ADDRESSES, of_network
@@ -96,6 +96,20 @@ class CompiledGroups:
     """Union of the peers of every rule that is not a group reference (ALL with a doubtful rule)."""
     refs: frozenset[str]
     assumed: Optional[str]
+    services: tuple[tuple[IntervalSet, IntervalSet], ...] = ()
+    """The (protocols, ports) of every rule, without repeats: a flow meeting none of them is dropped whole."""
+    _served: dict[tuple[IntervalSet, IntervalSet], bool] = field(default_factory=dict, compare=False, repr=False)
+    """serves(), by (protocols, ports): walks meet the same few again and again."""
+
+    def serves(self, box: Box) -> bool:
+        """Whether some rule admits some of the box's protocols and ports (addresses aside)."""
+        key = (box.protocols, box.ports)
+        found = self._served.get(key)
+        if found is None:
+            protocols, ports = key
+            found = self._served[key] = any(not protocols.isdisjoint(p) and not ports.isdisjoint(q)
+                                            for p, q in self.services)
+        return found
 
 
 def compile_groups(estate: Estate, group_ids: tuple[str, ...], direction: Direction) -> CompiledGroups:
@@ -130,7 +144,9 @@ def compile_groups(estate: Estate, group_ids: tuple[str, ...], direction: Direct
             box = rule_box(rule, src=peers) if direction == "ingress" else rule_box(rule, dst=peers)
             (exact if doubt is None else doubtful).append(_CompiledRule(group, rule, box, None, None, doubt, hop))
     assumed = next((g for g in group_ids if estate.security_groups[g].assumed), None)
-    compiled = CompiledGroups(tuple(exact + doubtful), peers_all, frozenset(refs), assumed)
+    rules = tuple(exact + doubtful)
+    services = tuple(dict.fromkeys((r.box.protocols, r.box.ports) for r in rules))
+    compiled = CompiledGroups(rules, peers_all, frozenset(refs), assumed, services)
     estate.sg_cache[key] = compiled
     return compiled
 
@@ -178,7 +194,7 @@ def sg_filter(estate: Estate, flow: Flow, group_ids: Sequence[str], direction: D
     compiled = compile_groups(estate, tuple(group_ids), direction)
     box = flow.box
     peer_side = box.src if direction == "ingress" else box.dst
-    if peer_side.isdisjoint(compiled.peers) and not any(
+    if not compiled.serves(box) or peer_side.isdisjoint(compiled.peers) and not any(
             _reference_box(estate, item, direction, scope, sender_groups) is not None
             for item in compiled.rules if item.ref is not None):
         # Nothing can match: the common case when a zone's flows meet groups that ignore it.

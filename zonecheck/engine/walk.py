@@ -24,6 +24,7 @@ from zonecheck.engine.transit_batches import BATCH_SOURCE, Deferred, TransitBatc
 from zonecheck.engine.security_groups import (
     ANY_REFERENCES,
     NO_REFERENCES,
+    CompiledGroups,
     ReferenceScope,
     SenderGroups,
     compile_groups,
@@ -95,6 +96,83 @@ def _per_family(sources: IntervalSet, destinations: IntervalSet) -> list[Box]:
     return boxes
 
 
+@dataclass
+class _DestinationSide:
+    """What a walker knows of its destination classes, and the indexes it builds over them: the same for
+    every assertion towards the same zone, so built once per estate (a policy names a zone many times)."""
+
+    targets: tuple[EndpointClass, ...]
+    """Kept so that the cache key (the classes' identities) cannot be reused by other objects."""
+    by_vpc: dict[str, dict[str, list[EndpointClass]]]
+    subnet_private: dict[str, IntervalSet]
+    destinations: IntervalSet
+    relays: list[Relay]
+    relay_of: dict[str, Relay]
+    entry_targets: list[EndpointClass]
+    listener_boxes: dict
+    public_targets: IntervalSet
+    public_unknown_targets: list[EndpointClass]
+    by_vpc_subnet: dict[str, list[EndpointClass]]
+    indexes: dict[str, "TargetIndex"] = field(default_factory=dict)
+    vpc_subnets: dict[str, list[str]] = field(default_factory=dict)
+    hops: dict[tuple, Hop] = field(default_factory=dict)
+    entry_by_subnet: Optional[SpanIndex[tuple[str, str, list[EndpointClass]]]] = None
+
+
+def _destination_side(estate: Estate, targets: list[EndpointClass], to_internet: bool, to_on_premises: bool,
+                      undescribed: IntervalSet) -> _DestinationSide:
+    key = ("destination-side", tuple(map(id, targets)), to_internet, to_on_premises, undescribed)
+    side = estate.class_cache.get(key)
+    if side is None:
+        side = estate.class_cache[key] = _build_destination_side(estate, targets, to_internet, to_on_premises,
+                                                                 undescribed)
+    return side
+
+
+def _build_destination_side(estate: Estate, targets: list[EndpointClass], to_internet: bool, to_on_premises: bool,
+                            undescribed: IntervalSet) -> _DestinationSide:
+    by_vpc: dict[str, dict[str, list[EndpointClass]]] = {}
+    for target in targets:
+        by_vpc.setdefault(target.vpc_id, {}).setdefault(target.subnet_id, []).append(target)
+    # Spans gathered, then normalised once: a union per target would be quadratic in big zones.
+    subnet_spans: dict[str, list[tuple[int, int]]] = {}
+    destination_spans: list[tuple[int, int]] = []
+    for target in targets:
+        subnet_spans.setdefault(target.subnet_id, []).extend(target.private.spans)
+        destination_spans.extend(target.private.spans)
+        destination_spans.extend(target.public.spans)
+        if target.public_unknown:
+            destination_spans.extend((estate.internet & addr.V4_ALL).spans)
+    subnet_private: dict[str, IntervalSet] = {k: IntervalSet(v) for k, v in subnet_spans.items()}
+    destinations = IntervalSet(destination_spans)
+    if to_internet:
+        destinations = destinations | estate.internet
+    if to_on_premises:
+        destinations = destinations | estate.on_premises.addresses
+    destinations = destinations | undescribed
+    # Load balancers forwarding to some target are relays: deliveries to their interfaces continue.
+    relays = find_relays(estate, targets)
+    relay_of: dict[str, Relay] = {}
+    for relay in relays:
+        for iface in relay.interfaces:
+            relay_of[iface.key] = relay
+            by_vpc.setdefault(iface.vpc_id, {}).setdefault(iface.subnet_id, []).append(iface)
+            subnet_private[iface.subnet_id] = subnet_private.get(iface.subnet_id, EMPTY) | iface.private
+            destinations = destinations | iface.addresses
+            if iface.public_unknown:
+                destinations = destinations | (estate.internet & addr.V4_ALL)
+    entry_targets = list(targets) + [i for r in relays for i in r.interfaces]
+    return _DestinationSide(
+        targets=tuple(targets), by_vpc=by_vpc, subnet_private=subnet_private, destinations=destinations,
+        relays=relays, relay_of=relay_of, entry_targets=entry_targets,
+        listener_boxes=listener_boxes(estate, targets),
+        public_targets=IntervalSet([span for t in entry_targets
+                                    for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)]),
+        public_unknown_targets=[t for t in entry_targets if t.public_unknown],
+        by_vpc_subnet={subnet_id: classes for subnets in by_vpc.values() for subnet_id, classes in subnets.items()},
+    )
+
+
 class Walker:
     def __init__(self, estate: Estate, targets: list[EndpointClass], *, to_internet: bool = False,
                  to_on_premises: bool = False, keep_drops: bool = True, ignore: Sequence[Box] = (),
@@ -108,49 +186,23 @@ class Walker:
         self.targets = targets
         self.to_internet = to_internet
         self.to_on_premises = to_on_premises
-        self._by_vpc: dict[str, dict[str, list[EndpointClass]]] = {}
-        for target in targets:
-            self._by_vpc.setdefault(target.vpc_id, {}).setdefault(target.subnet_id, []).append(target)
-        # Spans gathered, then normalised once: a union per target would be quadratic in big zones.
-        subnet_spans: dict[str, list[tuple[int, int]]] = {}
-        destination_spans: list[tuple[int, int]] = []
-        for target in targets:
-            subnet_spans.setdefault(target.subnet_id, []).extend(target.private.spans)
-            destination_spans.extend(target.private.spans)
-            destination_spans.extend(target.public.spans)
-            if target.public_unknown:
-                destination_spans.extend((estate.internet & addr.V4_ALL).spans)
-        self._subnet_private: dict[str, IntervalSet] = {k: IntervalSet(v) for k, v in subnet_spans.items()}
-        self.destinations = IntervalSet(destination_spans)
-        if to_internet:
-            self.destinations = self.destinations | estate.internet
-        if to_on_premises:
-            self.destinations = self.destinations | estate.on_premises.addresses
         self._undescribed = undescribed
-        self.destinations = self.destinations | undescribed
-        # Load balancers forwarding to some target are relays: deliveries to their interfaces continue.
-        self.relays = find_relays(estate, targets)
-        self._relay_of: dict[str, Relay] = {}
-        for relay in self.relays:
-            for iface in relay.interfaces:
-                self._relay_of[iface.key] = relay
-                self._by_vpc.setdefault(iface.vpc_id, {}).setdefault(iface.subnet_id, []).append(iface)
-                self._subnet_private[iface.subnet_id] = self._subnet_private.get(iface.subnet_id, EMPTY) | iface.private
-                self.destinations = self.destinations | iface.addresses
-                if iface.public_unknown:
-                    self.destinations = self.destinations | (estate.internet & addr.V4_ALL)
-        self._entry_targets = list(targets) + [i for r in self.relays for i in r.interfaces]
-        self._listener_boxes = listener_boxes(estate, targets)
-        self._public_targets = IntervalSet([span for t in self._entry_targets
-                                            for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)])
-        self._public_unknown_targets = [t for t in self._entry_targets if t.public_unknown]
-        self._entry_by_subnet: Optional[SpanIndex[tuple[str, str, list[EndpointClass]]]] = None
+        side = _destination_side(estate, targets, to_internet, to_on_premises, undescribed)
+        self._side = side
+        self._by_vpc = side.by_vpc
+        self._subnet_private = side.subnet_private
+        self.destinations = side.destinations
+        self.relays = side.relays
+        self._relay_of = side.relay_of
+        self._entry_targets = side.entry_targets
+        self._listener_boxes = side.listener_boxes
+        self._public_targets = side.public_targets
+        self._public_unknown_targets = side.public_unknown_targets
+        self._by_vpc_subnet = side.by_vpc_subnet
+        self._indexes = side.indexes
+        self._vpc_subnets = side.vpc_subnets
+        self._hops = side.hops
         self._ignore = list(ignore) if not self.relays else []
-        self._by_vpc_subnet: dict[str, list[EndpointClass]] = {
-            subnet_id: targets for subnets in self._by_vpc.values() for subnet_id, targets in subnets.items()}
-        self._indexes: dict[str, TargetIndex] = {}
-        self._vpc_subnets: dict[str, list[str]] = {}
-        self._hops: dict[tuple, Hop] = {}
 
         self._source: Optional[EndpointClass] = None
         self._sender: SenderGroups = {}
@@ -631,14 +683,15 @@ class Walker:
 
     def _entry_index(self) -> SpanIndex[tuple[str, str, list[EndpointClass]]]:
         """Entry targets by subnet, indexed by the addresses the internet reaches them at."""
-        if self._entry_by_subnet is None:
+        side = self._side
+        if side.entry_by_subnet is None:
             by_subnet: dict[str, list[EndpointClass]] = {}
             for target in self._entry_targets:
                 by_subnet.setdefault(target.subnet_id, []).append(target)
-            self._entry_by_subnet = SpanIndex([
+            side.entry_by_subnet = SpanIndex([
                 (IntervalSet([span for t in targets for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)]),
                  (subnet_id, targets[0].vpc_id, targets)) for subnet_id, targets in by_subnet.items()])
-        return self._entry_by_subnet
+        return side.entry_by_subnet
 
     def _enters_nowhere(self, flow: Flow, subnet_id: str, vpc_id: str) -> bool:
         """Whether the internet gateway step drops all of `flow` for every target of the subnet (what
@@ -961,8 +1014,9 @@ class TargetIndex:
 
     A class is a candidate for a flow when one of its rules could match the flow's sources: a rule whose
     peer addresses meet them, or a reference to a group the sender is in (or, the sender unknown, whose
-    members' addresses meet them), or a class whose rules are not all known.  Every other class drops the
-    whole flow.  The protocol and port of a rule are left to sg_filter (a candidate may still drop all).
+    members' addresses meet them), or a class whose rules are not all known; and one of its rules must be for
+    some of the flow's protocols and ports.  Every other class drops the whole flow.  Which parts a candidate
+    admits is left to sg_filter (it may still drop all: the peer and the port of one rule must meet together).
     """
 
     def __init__(self, estate: Estate, targets: list[EndpointClass]) -> None:
@@ -971,6 +1025,8 @@ class TargetIndex:
         self.always: list[EndpointClass] = []
         self.by_peers: dict[IntervalSet, list[EndpointClass]] = {}
         self.by_ref: dict[str, list[EndpointClass]] = {}
+        self.compiled: dict[str, CompiledGroups] = {}
+        self._peer_index: Optional[SpanIndex[list[EndpointClass]]] = None
         self.group_keys = {",".join(t.group_ids) for t in targets if t.group_ids}
         self.assumed = {g for t in targets for g in t.group_ids
                         if g in estate.security_groups and estate.security_groups[g].assumed}
@@ -979,7 +1035,7 @@ class TargetIndex:
             if not target.group_ids or any(g not in estate.security_groups for g in target.group_ids):
                 self.always.append(target)
                 continue
-            compiled = compile_groups(estate, target.group_ids, "ingress")
+            compiled = self.compiled[target.key] = compile_groups(estate, target.group_ids, "ingress")
             if compiled.peers:
                 self.by_peers.setdefault(compiled.peers, []).append(target)
             for ref in compiled.refs:
@@ -988,9 +1044,11 @@ class TargetIndex:
     def candidates(self, box: Box, sender_groups: Optional[SenderGroups]) -> list[EndpointClass]:
         found: dict[str, EndpointClass] = {t.key: t for t in self.always}
         src = box.src
-        for peers, targets in self.by_peers.items():
-            if not src.isdisjoint(peers):
-                found.update((t.key, t) for t in targets)
+        if self._peer_index is None:
+            # Peer sets of every class of a VPC: an interval index, not a test of each.
+            self._peer_index = SpanIndex(list(self.by_peers.items()))
+        for targets in self._peer_index.meeting(src):
+            found.update((t.key, t) for t in targets)
         if sender_groups is not None:
             for group_id in self.by_ref.keys() & sender_groups.keys():
                 if not src.isdisjoint(sender_groups[group_id]):
@@ -999,5 +1057,7 @@ class TargetIndex:
             for group_id, targets in self.by_ref.items():
                 if not src.isdisjoint(self.estate.members(group_id)):
                     found.update((t.key, t) for t in targets)
-        order = self.order
-        return sorted(found.values(), key=lambda t: order[t.key])
+        order, compiled = self.order, self.compiled
+        # A class none of whose rules is for these protocols and ports drops them whatever their sources.
+        return sorted((t for t in found.values() if t.key not in compiled or compiled[t.key].serves(box)),
+                      key=lambda t: order[t.key])

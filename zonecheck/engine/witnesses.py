@@ -6,7 +6,7 @@ differ in one dimension only), then reported one per (protocol, port range), as 
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 from zonecheck.engine import addresses as addr
 from zonecheck.engine.classes import EndpointClass
@@ -70,7 +70,7 @@ def _merge_exact(triples: list[tuple[IntervalSet, IntervalSet, Optional[Interval
 
 
 def endpoint_ref(cls: Optional[EndpointClass], addresses: IntervalSet, *,
-                 members: Optional[dict[str, IntervalSet]] = None) -> EndpointRef:
+                 members: Optional[Mapping[str, IntervalSet]] = None) -> EndpointRef:
     if cls is None:
         text = _internet_text(addresses)
         networks = () if text.startswith("any internet") else _cidrs(addresses)
@@ -106,7 +106,7 @@ def _internet_text(addresses: IntervalSet) -> str:
 def build_witnesses(
     pieces: Iterable[tuple[Optional[EndpointClass], Optional[EndpointClass], Box, IntervalSet, tuple[Hop, ...],
                            tuple[str, ...], bool, Optional[Hop]]],
-    members: dict[str, IntervalSet],
+    members: Mapping[str, IntervalSet],
     limit: int = 200,
 ) -> tuple[list[Witness], int]:
     """pieces: (source class, target class, box, origin, hops, doubts, rewritten, dropped_at, reply note).

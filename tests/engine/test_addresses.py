@@ -1,0 +1,25 @@
+"""Addresses on the engine's integer line: IPv4 as itself, IPv6 above 2**32, consecutive addresses merged."""
+
+from ipaddress import IPv4Address, IPv6Address
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zonecheck.engine import addresses as addr
+from zonecheck.engine.intervals import IntervalSet
+
+v4 = st.integers(0, 2**32 - 1).map(IPv4Address)
+v6 = st.integers(0, 2**128 - 1).map(IPv6Address)
+near_v4 = st.integers(0, 20).map(lambda i: IPv4Address(0x0A000000 + i))  # runs of consecutive addresses
+
+
+@given(st.lists(st.one_of(v4, v6, near_v4), max_size=12))
+def test_of_addresses_is_the_set_of_every_address_key(addresses):
+    keys = [addr.address_key(a) for a in addresses]
+    assert addr.of_addresses(addresses) == IntervalSet((k, k) for k in keys)
+    assert addr.of_addresses(iter(addresses)) == addr.of_addresses(addresses)  # any iterable
+
+
+def test_ipv6_never_meets_ipv4():
+    both = addr.of_addresses([IPv4Address("10.0.0.1"), IPv6Address("::a00:1")])
+    assert both.spans == ((0x0A000001, 0x0A000001), (addr.V6_OFFSET + 0x0A000001, addr.V6_OFFSET + 0x0A000001))
