@@ -75,3 +75,46 @@ def test_an_only_assertion_allowing_the_listener_port_still_sees_the_target_port
 
 def test_an_only_assertion_allowing_the_target_port_passes():
     assert one(estate(), "internet", "private-db", "{only: [tcp/5432]}").result == "pass"
+
+
+def chained():
+    """The internet-facing ALB forwards tcp/8443 to an internal NLB (its interface is in the zone), which
+    forwards to the db on 5432: two port rewrites."""
+    b = EstateBuilder()
+    b.vpc("vpc-1", "10.0.0.0/16")
+    b.subnet("subnet-pub", "vpc-1", "10.0.1.0/24")
+    b.subnet("subnet-db", "vpc-1", "10.0.3.0/24")
+    b.igw("igw-1", "vpc-1")
+    b.route_table("rtb-pub", "vpc-1", subnets=["subnet-pub"], routes=[("0.0.0.0/0", "igw-1")])
+    b.security_group("sg-alb", "vpc-1", ingress=[("tcp", 443, 443, "0.0.0.0/0")])
+    b.security_group("sg-db", "vpc-1", ingress=[("tcp", 5432, 5432, "10.0.0.0/16")])
+    b.instance("i-db", "subnet-db", "10.0.3.10", groups=["sg-db"], tags={"Zone": "private-db"})
+    front = "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/front/1"
+    inner = "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/inner/2"
+    b.endpoint(Endpoint(id="eni-alb-1", kind="load-balancer", owner_id=front, subnet_id="subnet-pub",
+                        security_group_ids=("sg-alb",), private_ips=(IPv4Address("10.0.1.20"),),
+                        public_ips=(IPv4Address("34.1.1.1"),)))
+    b.endpoint(Endpoint(id="eni-nlb-1", kind="load-balancer", owner_id=inner, subnet_id="subnet-db",
+                        private_ips=(IPv4Address("10.0.3.30"),), owner_tags={"Zone": "private-db"}))
+    b.add("load_balancers", LoadBalancer(
+        id=front, name="front", kind="application", scheme="internet-facing", vpc_id="vpc-1",
+        subnet_ids=("subnet-pub",), security_group_ids=("sg-alb",),
+        listeners=(LoadBalancerListener(id="l-1", protocol="HTTPS", port=443, target_group_ids=("tg-inner",)),)))
+    b.add("load_balancers", LoadBalancer(
+        id=inner, name="inner", kind="network", scheme="internal", vpc_id="vpc-1", subnet_ids=("subnet-db",),
+        listeners=(LoadBalancerListener(id="l-2", protocol="TCP", port=8443, target_group_ids=("tg-db",)),)))
+    b.add("target_groups", TargetGroup(id="tg-inner", name="inner", protocol="TCP", port=8443, vpc_id="vpc-1",
+                                       target_type="ip", targets=(TargetGroupTarget(target_id="10.0.3.30"),)))
+    b.add("target_groups", TargetGroup(id="tg-db", name="db", protocol="TCP", port=5432, vpc_id="vpc-1",
+                                       targets=(TargetGroupTarget(target_id="i-db"),)))
+    return b.build()
+
+
+def test_an_allowed_port_past_one_balancer_is_still_followed_into_the_next():
+    """Past a balancer, packets on an allowed service are not followed (they cannot become violations) —
+    unless they head to another balancer, which rewrites their port again: tcp/8443 (allowed) into the NLB
+    comes out as tcp/5432 (not allowed) at the db."""
+    assert one(chained(), "internet", "private-db", "{only: [tcp/8443]}").result == "fail"
+    result = one(chained(), "internet", "private-db", "{only: [tcp/8443]}")
+    assert {(w.target.id, w.service()) for w in result.witnesses} == {("eni-i-db", "tcp/5432")}
+    assert one(chained(), "internet", "private-db", "{only: [tcp/8443, tcp/5432]}").result == "pass"

@@ -117,6 +117,8 @@ class _DestinationSide:
     vpc_subnets: dict[str, list[str]] = field(default_factory=dict)
     hops: dict[tuple, Hop] = field(default_factory=dict)
     entry_by_subnet: Optional[SpanIndex[tuple[str, str, list[EndpointClass]]]] = None
+    relay_addresses: IntervalSet = EMPTY
+    """Every address of a relay's interfaces: packets heading there may have their ports rewritten again."""
 
 
 def _destination_side(estate: Estate, targets: list[EndpointClass], to_internet: bool, to_on_premises: bool,
@@ -170,6 +172,7 @@ def _build_destination_side(estate: Estate, targets: list[EndpointClass], to_int
                                     for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)]),
         public_unknown_targets=[t for t in entry_targets if t.public_unknown],
         by_vpc_subnet={subnet_id: classes for subnets in by_vpc.values() for subnet_id, classes in subnets.items()},
+        relay_addresses=IntervalSet([span for r in relays for i in r.interfaces for span in i.addresses.spans]),
     )
 
 
@@ -203,6 +206,7 @@ class Walker:
         self._vpc_subnets = side.vpc_subnets
         self._hops = side.hops
         self._ignore = list(ignore) if not self.relays else []
+        self._ignore_past_relays = list(ignore)
 
         self._source: Optional[EndpointClass] = None
         self._sender: SenderGroups = {}
@@ -370,6 +374,11 @@ class Walker:
                                 hops=moved.hops[:-1])
                 if forward.doubt:
                     moved = moved.with_doubt(forward.doubt)
+                if self._ignore_past_relays and moved.box.dst.isdisjoint(self._side.relay_addresses) \
+                        and not subtract_all([moved.box], self._ignore_past_relays):
+                    # Past the last balancer nothing rewrites ports again: packets on a service the assertion
+                    # allows can no longer become a violation (the `ignore` of Walker.__init__, applied late).
+                    continue
                 admitted, _ = sg_filter(self.estate, moved, iface.group_ids, "egress",
                                         egress_scope(self.estate, iface.vpc_id), sink=self._sink)
                 sender = Sender(iface.subnet_id, iface.vpc_id, balancer.id, EMPTY)
