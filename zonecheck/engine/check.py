@@ -66,11 +66,12 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
         # Nor does it know VPCs outside the source, where an address-named zone may lie.
         walks = [s for s in walks if to_on_premises or undescribed or reach.may_reach_any(
             _walked(s).subnet_id, target_subnets, via_internet)]
-        # What lies past a transit gateway is followed once for every source (transit_batches.py).
-        walker.batch_transit([_walked(s) for s in walks])
+        # What lies past a transit gateway, or past a subnet's outbound ACL, is followed once for every
+        # source (batches.py).
+        walker.batch_sources([_walked(s) for s in walks])
         walked_runs = [(source, walker.from_class(_walked(source), source.sender, egress=not source.egress_after)
                         if isinstance(source, MergedSource) else walker.from_class(source)) for source in walks]
-        past_hub, rest = walker.flush_transit()
+        past_hub, rest = walker.flush_batches()
         runs.append(rest)
         for source, run in walked_runs:
             run.deliveries.extend(past_hub.get(_walked(source).key, ()))
@@ -154,6 +155,9 @@ def _global_doubts(estate: Estate, walk: WalkResult, classes: Sequence[EndpointC
     engine does not model at all (an `Unsupported` record) could open a path anywhere, so it always matters.
     """
     snapshot = estate.snapshot
+    unsupported = [f"not modelled: {u.kind} {u.resource} ({u.reason})" for u in snapshot.unsupported]
+    if not snapshot.incomplete and not snapshot.unknowns:
+        return unsupported  # nothing whose place matters: no need to gather where the packets went
     touched: set[str] = set()
     for cls in classes:
         touched.update((cls.subnet_id, cls.vpc_id, *cls.group_ids, *cls.endpoint_ids))
@@ -176,8 +180,7 @@ def _global_doubts(estate: Estate, walk: WalkResult, classes: Sequence[EndpointC
     doubts = [f"incomplete source: {i.family} ({i.scope}): {i.reason}" for i in snapshot.incomplete if matters(i.scope)]
     doubts += [f"unknown value: {u.resource}.{u.attribute} ({u.reason})" for u in snapshot.unknowns
                if matters(u.resource)]
-    doubts += [f"not modelled: {u.kind} {u.resource} ({u.reason})" for u in snapshot.unsupported]
-    return doubts
+    return doubts + unsupported
 
 
 def evaluate(

@@ -164,6 +164,13 @@ class IntervalSet:
             return other._first_within(a[0][0], a[0][1]) is None
         return not self.intersection(other)
 
+    def meets(self, lo: int, hi: int) -> bool:
+        """Whether the set holds some value of [lo, hi]."""
+        spans = self._spans
+        if not spans or hi < spans[0][0] or spans[-1][1] < lo:
+            return False
+        return self._first_within(lo, hi) is not None
+
     def _index(self) -> tuple[list[int], list[int]]:
         if self._bounds is None:
             self._bounds = ([lo for lo, _ in self._spans], [hi for _, hi in self._spans])

@@ -33,9 +33,15 @@ class SpanIndex(Generic[T]):
     def meeting(self, query: IntervalSet) -> list[T]:
         found: set[int] = set()
         los, his, owners, reach = self._los, self._his, self._owners, self._reach
-        for lo, hi in query.spans:
-            end = bisect_right(los, hi)
-            for i in range(bisect_left(reach, lo), end):
-                if his[i] >= lo:
+        if len(query) > len(los):
+            # A query of more spans than the index holds (the sources of many subnets): ask the query instead.
+            for i in range(len(los)):
+                if owners[i] not in found and query.meets(los[i], his[i]):
                     found.add(owners[i])
+        else:
+            for lo, hi in query.spans:
+                end = bisect_right(los, hi)
+                for i in range(bisect_left(reach, lo), end):
+                    if his[i] >= lo:
+                        found.add(owners[i])
         return [self._items[i] for i in sorted(found)]

@@ -20,7 +20,7 @@ from zonecheck.engine.packets import ALL_PORTS, ALL_PROTOCOL_NUMBERS, Box, subtr
 from zonecheck.engine.relays import Relay, find_relays, listener_boxes
 from zonecheck.engine.routing import lpm_split
 from zonecheck.engine.span_index import SpanIndex
-from zonecheck.engine.transit_batches import BATCH_SOURCE, Deferred, TransitBatches
+from zonecheck.engine.batches import BATCH_SOURCE, Batch, Batches, Deferred
 from zonecheck.engine.security_groups import (
     ANY_REFERENCES,
     NO_REFERENCES,
@@ -212,30 +212,31 @@ class Walker:
         self._sender: SenderGroups = {}
         self._result = WalkResult()
         self._sink = DropSink(keep_drops)
-        self._batches: Optional[TransitBatches] = None
+        self._batches: Optional[Batches] = None
 
-    def batch_transit(self, sources: Sequence[EndpointClass]) -> bool:
-        """Follow what lies past a transit gateway once for all these sources (transit_batches.py), when that
-        is exact: drops are not kept per source, no appliance or load balancer ahead could mix a packet's
-        source address with another, and no interface is both a source and a destination (a packet from an
-        interface to itself is no witness, which only the single source's walk can tell)."""
+    def batch_sources(self, sources: Sequence[EndpointClass]) -> bool:
+        """Follow what lies past a transit gateway, or past the source subnet's outbound ACL inside its VPC,
+        once for all these sources (batches.py), when that is exact: drops are not kept per source, no
+        appliance or load balancer ahead could mix a packet's source address with another, and no interface
+        is both a source and a destination (a packet from an interface to itself is no witness, which only
+        the single source's walk can tell)."""
         if self.keep_drops or self.relays or self.estate.has_appliance_routes:
             return False
         targets = {e for t in self.targets for e in t.endpoint_ids}
         if any(e in targets for s in sources for e in s.endpoint_ids):
             return False
-        self._batches = TransitBatches()
+        self._batches = Batches()
         return True
 
-    def flush_transit(self) -> tuple[dict[str, list[Delivery]], WalkResult]:
-        """Follow the deferred packets past their transit gateways: deliveries by the key of the source class
-        they belong to, and what the packets touched on the way."""
+    def flush_batches(self) -> tuple[dict[str, list[Delivery]], WalkResult]:
+        """Follow the deferred packets from where they were deferred: deliveries by the key of the source
+        class they belong to, and what the packets touched on the way."""
         delivered: dict[str, list[Delivery]] = {}
         self._sink = DropSink(False)
         batches = self._batches.batches() if self._batches else []
         for batch in batches:
             self._source, self._sender, self._result = BATCH_SOURCE, batch.sender(), WalkResult()
-            self._tgw_route(batch.flow(), batch.tgw_id, batch.ingress, batch.zone, 0, batch.origin_vpcs)
+            self._follow(batch)
             for delivery in self._result.deliveries:
                 for source, flow in batch.attribute(delivery.flow):
                     delivered.setdefault(source.key, []).append(Delivery(flow, source, delivery.target))
@@ -243,6 +244,16 @@ class Walker:
         rest.touched, rest.assumed = self._sink.touched, self._sink.assumed
         self._source, self._result, self._sink = None, WalkResult(), DropSink(self.keep_drops)
         return delivered, rest
+
+    def _follow(self, batch: Batch) -> None:
+        kind, where, detail = batch.place
+        if kind == "transit":
+            self._tgw_route(batch.flow(), where, batch.ingress, detail, 0, batch.origin_vpcs)
+            return
+        # Local: every member crosses a subnet boundary (its own subnet was not deferred), through the same
+        # outbound ACL: the first member's subnet stands for all of them.
+        self._deliver_in_vpc(batch.flow(), batch.members[0].subnet_id, where, ReferenceScope(frozenset({where})),
+                             crossing_vpc=True)
 
     # -- entry points ------------------------------------------------------------------------------
     def from_class(self, source: EndpointClass, sender: Optional[SenderGroups] = None, *,
@@ -513,7 +524,7 @@ class Walker:
                 self._drop(routed, box, table.id, "route", f"blackhole route {route.label()}")
             elif target == "local":
                 scope = ReferenceScope(frozenset({sender.vpc_id}) | sender.reference_vpcs)
-                self._deliver_in_vpc(routed, sender.subnet_id, sender.vpc_id, scope, crossing_vpc=False)
+                self._deliver_locally(routed, sender, scope, depth)
             elif sender.arrived == "tgw" and target in ("vpc-peering", "vpn-gateway"):
                 self._drop(routed, box, route.target_id or target, "route",
                            "traffic that arrived through a transit gateway cannot leave over a peering or VPN gateway "
@@ -855,19 +866,43 @@ class Walker:
                 continue
             self._tgw_route(moved, tgw_id, attachment, zone, depth, frozenset({sender.vpc_id}))
 
+    def _batchable(self, flow: Flow, sender: Sender, depth: int) -> bool:
+        """A source's own packets, as it sent them (see batch_sources)."""
+        return self._batches is not None and not depth and sender.arrived == "origin" and not flow.rewritten \
+            and self._source is not None and self._sender_groups(flow) is not None
+
     def _defer(self, flow: Flow, sender: Sender, tgw_id: str, attachment: TransitGatewayAttachment,
                zone: Optional[str], depth: int) -> bool:
-        """Keep a source's own packets entering a transit gateway for flush_transit (see batch_transit)."""
-        if self._batches is None or depth or sender.arrived != "origin" or flow.rewritten \
-                or self._source is None or self._sender_groups(flow) is None:
+        """Keep a source's own packets entering a transit gateway for flush_batches."""
+        if not self._batchable(flow, sender, depth):
             return False
         table = self.estate.transit.table_for(attachment, tgw_id)
         if table is None:
             return False
         self._sink.touch(flow)  # the hops up to the hub: the batch's walk records only those past it
-        self._batches.defer(table.id, tgw_id, zone, Deferred(self._source, self._sender, flow, sender.vpc_id,
-                                                             attachment))
+        self._batches.defer(("transit", table.id, tgw_id, zone), ("transit", tgw_id, zone),  # type: ignore[union-attr]
+                            Deferred(self._source, self._sender, flow, sender.vpc_id, sender.subnet_id,  # type: ignore[arg-type]
+                                     attachment))
         return True
+
+    def _deliver_locally(self, flow: Flow, sender: Sender, scope: ReferenceScope, depth: int) -> None:
+        """Packets routed `local`: to the sender's own subnet at once (no ACL on the way), to the others of the
+        VPC now or, a source's own packets, batched with the other subnets' that leave through the same ACL."""
+        acl = self.estate.network_acl_of(sender.subnet_id)
+        if acl is None or not self._batchable(flow, sender, depth):
+            self._deliver_in_vpc(flow, sender.subnet_id, sender.vpc_id, scope, crossing_vpc=False)
+            return
+        own = self._subnet_private.get(sender.subnet_id, EMPTY)
+        inside = flow.box.restrict_dst(own)
+        if inside is not None:
+            self._deliver_in_vpc(flow.through_box(inside), sender.subnet_id, sender.vpc_id, scope, crossing_vpc=False)
+        elsewhere = flow.box.dst - own
+        if not elsewhere or not self._subnets_of_vpc(sender.vpc_id):
+            return
+        moved = flow.through_box(flow.box.with_dst(elsewhere))
+        self._sink.touch(moved)
+        self._batches.defer(("local", sender.vpc_id, acl.id), ("local", sender.vpc_id, acl.id),  # type: ignore[union-attr]
+                            Deferred(self._source, self._sender, moved, sender.vpc_id, sender.subnet_id))  # type: ignore[arg-type]
 
     def _attachment_subnet(self, attachment: TransitGatewayAttachment, subnet_id: str) -> Optional[str]:
         """The attachment subnet serving `subnet_id`'s Availability Zone (SPEC §6.2), if any."""

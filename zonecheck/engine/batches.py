@@ -1,16 +1,20 @@
-"""Packets of many sources entering one transit gateway, followed past it once.
+"""Packets of many sources that reach the same place, followed from there once.
 
 In a hub-and-spoke estate every source subnet's packets reach the same transit gateway route table, and
 from there the same hundreds of spokes: followed per source, the part of the walk past the hub is repeated
-for every source subnet (748 × 333 spokes on the large synthetic estate, two thirds of the engine).
+for every source subnet (748 × 333 spokes on the large synthetic estate, two thirds of the engine).  Inside
+a VPC, the subnets of a zone all deliver `local`ly to the same destination subnets, through the same ACL
+when their subnets share one.
 
-What happens past the hub depends on a packet alone (routes look at its destination; ACLs and security
+What happens from there depends on a packet alone (routes look at its destination; ACLs and security
 groups at its addresses, protocol and port; a group reference at whether its sender is a member), never on
-which walk carried it.  So the walker defers the packets each source sends into a transit gateway, and
-afterwards follows, per (route table, Availability Zone, protocol and port), one packet set whose source and
-destination addresses are the unions of theirs; each delivery is then handed back to the sources whose
-addresses it carries, cut to the destinations each of them sent to (`Batch.attribute`), with their own hops
-before the hub's.  (Their destinations differ: each source's own VPC is routed `local`, not to the hub.)
+which walk carried it.  So the walker defers the packets each source sends into a transit gateway (or to
+another subnet of its VPC), and afterwards follows, per place (route table and Availability Zone; or VPC
+and outbound ACL), protocol and port, one packet set whose source and destination addresses are the unions
+of theirs; each delivery is then handed back to the sources whose addresses it carries, cut to the
+destinations each of them sent to (`Batch.attribute`), with their own hops before.  (Their destinations
+differ: each source's own VPC is routed `local`, not to the hub; a source's own subnet is delivered to
+without any ACL, so it is never deferred.)
 
 That is exact when a delivery's origin still tells its sources apart: their addresses must be disjoint (they
 are, unless two VPCs overlap; then the batch is split), and nothing past the hub may mix a packet's source
@@ -36,31 +40,35 @@ from zonecheck.engine.packets import Box
 from zonecheck.engine.security_groups import SenderGroups
 from zonecheck.model import TransitGatewayAttachment
 
-BATCH_SOURCE = EndpointClass(key="transit-batch", subnet_id="", vpc_id="", group_ids=(), endpoint_ids=(),
+BATCH_SOURCE = EndpointClass(key="batch", subnet_id="", vpc_id="", group_ids=(), endpoint_ids=(),
                              private=EMPTY, public=EMPTY, public_unknown=False)
-"""Stands for the batched sources while the walker follows their packets past the hub."""
+"""Stands for the batched sources while the walker follows their packets."""
 
 
 @dataclass(frozen=True)
 class Deferred:
-    """One source's packets as they entered the transit gateway."""
+    """One source's packets as they reached the place they are batched at."""
 
     source: EndpointClass
     sender: SenderGroups
     flow: Flow
     origin_vpc: str
-    ingress: TransitGatewayAttachment
+    subnet_id: str
+    """The subnet that sent them."""
+    ingress: Optional[TransitGatewayAttachment] = None
+    """The attachment they entered a transit gateway by."""
 
 
 @dataclass
 class Batch:
-    tgw_id: str
-    zone: Optional[str]
+    place: tuple
+    """Where the packets are (see Walker.flush_batches): ("transit", tgw, zone) or ("local", vpc, acl)."""
     members: list[Deferred] = field(default_factory=list)
 
     @property
     def ingress(self) -> TransitGatewayAttachment:
         """An attachment the packets entered by (all of them are associated with the same route table)."""
+        assert self.members[0].ingress is not None
         return self.members[0].ingress
 
     @property
@@ -129,16 +137,17 @@ class Batch:
         return cached
 
 
-class TransitBatches:
+class Batches:
     """Deferred packets, grouped into batches that can be followed as one."""
 
     def __init__(self) -> None:
-        self._pending: dict[tuple, list[Deferred]] = {}
+        self._pending: dict[tuple, tuple[tuple, list[Deferred]]] = {}
 
-    def defer(self, table_id: str, tgw_id: str, zone: Optional[str], deferred: Deferred) -> None:
+    def defer(self, key: tuple, place: tuple, deferred: Deferred) -> None:
+        """`key`: what the packets' fate from here depends on besides their addresses (the walker says);
+        `place`: what the walker needs to follow them from here."""
         box = deferred.flow.box
-        key = (table_id, tgw_id, zone, box.protocols, box.ports)
-        self._pending.setdefault(key, []).append(deferred)
+        self._pending.setdefault((*key, box.protocols, box.ports), (place, []))[1].append(deferred)
 
     def __bool__(self) -> bool:
         return bool(self._pending)
@@ -146,18 +155,18 @@ class TransitBatches:
     def batches(self) -> list[Batch]:
         """Batches in the order their first packets arrived; members of one batch never share an address."""
         out: list[Batch] = []
-        for (_, tgw_id, zone, *_), members in self._pending.items():
-            out.extend(_disjoint_batches(tgw_id, zone, members))
+        for place, members in self._pending.values():
+            out.extend(_disjoint_batches(place, members))
         self._pending = {}
         return out
 
 
-def _disjoint_batches(tgw_id: str, zone: Optional[str], members: list[Deferred]) -> list[Batch]:
+def _disjoint_batches(place: tuple, members: list[Deferred]) -> list[Batch]:
     """Members split so that no two in a batch share a source address (overlapping VPCs): a delivery's
     origin must name its member."""
     spans = sorted(span for m in members for span in m.flow.origin.spans)
     if all(spans[i][1] < spans[i + 1][0] for i in range(len(spans) - 1)):
-        return [Batch(tgw_id, zone, list(members))]
+        return [Batch(place, list(members))]
     batches: list[Batch] = []
     taken: list[IntervalSet] = []
     for member in members:
@@ -167,6 +176,6 @@ def _disjoint_batches(tgw_id: str, zone: Optional[str], members: list[Deferred])
                 taken[i] = taken[i] | member.flow.origin
                 break
         else:
-            batches.append(Batch(tgw_id, zone, [member]))
+            batches.append(Batch(place, [member]))
             taken.append(member.flow.origin)
     return batches

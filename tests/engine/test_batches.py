@@ -1,5 +1,6 @@
-"""Packets of many sources followed past a transit gateway once (engine/transit_batches.py) must come out as if
-each source had been followed alone: the same deliveries, from the same class, through the same hops."""
+"""Packets of many sources followed once from where they meet (past a transit gateway, or past their subnets'
+outbound ACL inside a VPC: engine/batches.py) must come out as if each source had been followed alone: the
+same deliveries, from the same class, through the same hops."""
 
 from ipaddress import ip_network
 
@@ -9,7 +10,7 @@ from topology.builder import EstateBuilder
 from topology.synthetic import generate
 from zonecheck.engine import addresses as addr
 from zonecheck.engine import check as engine_check
-from zonecheck.engine import transit_batches
+from zonecheck.engine import batches as batching
 from zonecheck.engine.classes import EndpointClass, endpoint_classes
 from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import Flow, Hop
@@ -28,7 +29,7 @@ def _walk(estate, zones, src, dst, *, batched, monkeypatch, ignore=()):
     targets = [] if zones[dst].builtin else endpoint_classes(estate, zones[dst], as_source=False)
     with monkeypatch.context() as patch:
         if not batched:
-            patch.setattr(Walker, "batch_transit", lambda self, sources: False)
+            patch.setattr(Walker, "batch_sources", lambda self, sources: False)
         return engine_check._walk(
             estate, sources, targets, keep_drops=False, ignore=ignore,
             from_internet=zones[src].builtin == "internet", to_internet=zones[dst].builtin == "internet",
@@ -37,16 +38,16 @@ def _walk(estate, zones, src, dst, *, batched, monkeypatch, ignore=()):
 
 @pytest.fixture
 def batch_sizes(monkeypatch):
-    """The number of sources in every batch the walks follow."""
-    sizes: list[int] = []
-    original = transit_batches.TransitBatches.batches
+    """(where, how many sources) of every batch the walks follow."""
+    sizes: list[tuple[str, int]] = []
+    original = batching.Batches.batches
 
     def recording(self):
         out = original(self)
-        sizes.extend(len(b.members) for b in out)
+        sizes.extend((b.place[0], len(b.members)) for b in out)
         return out
 
-    monkeypatch.setattr(transit_batches.TransitBatches, "batches", recording)
+    monkeypatch.setattr(batching.Batches, "batches", recording)
     return sizes
 
 
@@ -63,7 +64,9 @@ def test_every_synthetic_assertion_delivers_the_same_batched_or_not(seed, monkey
         # What the walks touched decides which doubts matter: the batch may add (pairs no source sent), never lose.
         assert alone.touched <= batched.touched, assertion.name
         assert alone.assumed <= batched.assumed, assertion.name
-    assert max(batch_sizes) >= 4  # the comparison is not vacuous: several sources were followed as one
+    # The comparison is not vacuous: several sources were followed as one, past a hub and inside a VPC.
+    assert max(n for kind, n in batch_sizes if kind == "transit") >= 4
+    assert max(n for kind, n in batch_sizes if kind == "local") >= 2
 
 
 def hub_and_spokes(*, overlapping: bool = False):
@@ -100,7 +103,7 @@ def test_a_reference_past_the_hub_admits_only_the_members_of_the_batch(batch_siz
     result = one(hub_and_spokes().build(), "app", "db")
     assert result.result == "fail"
     assert _by_source(result) == {"eni-i-a": {"tcp/22", "tcp/5432"}, "eni-i-b": {"tcp/5432"}}
-    assert 2 in batch_sizes  # both spokes' packets were followed past the hub as one
+    assert ("transit", 2) in batch_sizes  # both spokes' packets were followed past the hub as one
 
 
 def test_each_source_keeps_its_own_hops_up_to_the_hub():
@@ -115,7 +118,7 @@ def test_each_source_keeps_its_own_hops_up_to_the_hub():
 def test_sources_sharing_addresses_are_never_batched_together(batch_sizes):
     # Two VPCs with the same CIDR and two hosts at the same address: a delivery could not tell whose it was.
     result = one(hub_and_spokes(overlapping=True).build(), "app", "db")
-    assert batch_sizes and max(batch_sizes) == 1
+    assert batch_sizes and max(n for _, n in batch_sizes) == 1
     assert _by_source(result) == {"eni-i-a": {"tcp/22", "tcp/5432"}, "eni-i-b": {"tcp/5432"}}
 
 
@@ -159,26 +162,29 @@ def test_a_nat_past_the_hub_rewrites_every_batched_source_alike_and_keeps_each_o
         ports.setdefault(witness.source.id, []).append(witness.service())
     assert ports == {"eni-i-app-a": ["tcp/0-442", "tcp/444-1024"],
                      "eni-i-app-b": ["tcp/0-79", "tcp/81-442", "tcp/444-1024"]}
-    assert 2 in batch_sizes  # both spokes' packets met the NAT in one batch
+    assert ("transit", 2) in batch_sizes  # both spokes' packets met the NAT in one batch
 
 
 def _net(cidr: str) -> IntervalSet:
     return addr.of_networks([ip_network(cidr)])
 
 
-def _deferred(source_key: str, src: str, dst: str) -> transit_batches.Deferred:
+def _deferred(source_key: str, src: str, dst: str) -> batching.Deferred:
     addresses = _net(src)
     source = EndpointClass(key=source_key, subnet_id="s", vpc_id="v", group_ids=("sg-1",), endpoint_ids=(source_key,),
                            private=addresses, public=IntervalSet(), public_unknown=False)
     flow = Flow(any_traffic(addresses, _net(dst)), origin=addresses).through(Hop(source_key, "route", "r"))
     attachment = TransitGatewayAttachment(id="tgw-attach-1", transit_gateway_id="tgw-1", kind="vpc", resource_id="v")
-    return transit_batches.Deferred(source, {"sg-1": addresses}, flow, "v", attachment)
+    return batching.Deferred(source, {"sg-1": addresses}, flow, "v", "s", attachment)
+
+
+TRANSIT, PLACE = ("transit", "tgw-rtb-1", "tgw-1", None), ("transit", "tgw-1", None)
 
 
 def test_a_delivery_goes_back_only_to_the_sources_whose_pairs_it_holds():
-    batches = transit_batches.TransitBatches()
-    batches.defer("tgw-rtb-1", "tgw-1", None, _deferred("a", "10.1.0.0/24", "10.9.0.0/16"))
-    batches.defer("tgw-rtb-1", "tgw-1", None, _deferred("b", "10.2.0.0/24", "10.8.0.0/16"))
+    batches = batching.Batches()
+    batches.defer(TRANSIT, PLACE, _deferred("a", "10.1.0.0/24", "10.9.0.0/16"))
+    batches.defer(TRANSIT, PLACE, _deferred("b", "10.2.0.0/24", "10.8.0.0/16"))
     [batch] = batches.batches()
     union = batch.flow()
     assert union.box.src == _net("10.1.0.0/24") | _net("10.2.0.0/24")
@@ -193,9 +199,9 @@ def test_a_delivery_goes_back_only_to_the_sources_whose_pairs_it_holds():
 
 
 def test_after_a_rewrite_a_delivery_goes_back_by_the_addresses_it_was_sent_from():
-    batches = transit_batches.TransitBatches()
-    batches.defer("tgw-rtb-1", "tgw-1", None, _deferred("a", "10.1.0.0/24", "0.0.0.0/0"))
-    batches.defer("tgw-rtb-1", "tgw-1", None, _deferred("b", "10.2.0.0/24", "0.0.0.0/0"))
+    batches = batching.Batches()
+    batches.defer(TRANSIT, PLACE, _deferred("a", "10.1.0.0/24", "0.0.0.0/0"))
+    batches.defer(TRANSIT, PLACE, _deferred("b", "10.2.0.0/24", "0.0.0.0/0"))
     [batch] = batches.batches()
     union = batch.flow()
     # Only a's first half got as far as a NAT gateway, which sent it on as its own address.
@@ -207,8 +213,38 @@ def test_after_a_rewrite_a_delivery_goes_back_by_the_addresses_it_was_sent_from(
 
 
 def test_overlapping_sources_split_into_batches_that_never_share_an_address():
-    batches = transit_batches.TransitBatches()
+    batches = batching.Batches()
     for key, src in (("a", "10.1.0.0/24"), ("b", "10.1.0.0/25"), ("c", "10.2.0.0/24")):
-        batches.defer("tgw-rtb-1", "tgw-1", None, _deferred(key, src, "10.9.0.0/16"))
+        batches.defer(TRANSIT, PLACE, _deferred(key, src, "10.9.0.0/16"))
     out = batches.batches()
     assert [[m.source.key for m in b.members] for b in out] == [["a", "c"], ["b"]]
+
+
+def one_vpc():
+    """Subnets a and b share an ACL denying outbound ssh; a db sits in a (beside app-a) and in c."""
+    b = EstateBuilder()
+    b.vpc("vpc-1", "10.0.0.0/16")
+    for name in ("a", "b", "c"):
+        b.subnet(f"subnet-{name}", "vpc-1", f"10.0.{ord(name) - 96}.0/24")
+    b.nacl("acl-app", "vpc-1", subnets=["subnet-a", "subnet-b"],
+           ingress=[(100, "allow", "-1", None, None, "0.0.0.0/0")],
+           egress=[(90, "deny", "tcp", 22, 22, "10.0.0.0/16"), (100, "allow", "-1", None, None, "0.0.0.0/0")])
+    b.security_group("sg-app", "vpc-1")
+    b.security_group("sg-db", "vpc-1", ingress=[("tcp", 22, 22, "10.0.0.0/16"), ("tcp", 5432, 5432, "10.0.0.0/16")])
+    b.instance("i-app-a", "subnet-a", "10.0.1.10", groups=["sg-app"], tags={"Zone": "app"})
+    b.instance("i-app-b", "subnet-b", "10.0.2.10", groups=["sg-app"], tags={"Zone": "app"})
+    b.instance("i-db-a", "subnet-a", "10.0.1.20", groups=["sg-db"], tags={"Zone": "db"})
+    b.instance("i-db-c", "subnet-c", "10.0.3.20", groups=["sg-db"], tags={"Zone": "db"})
+    return b
+
+
+def test_subnets_sharing_an_acl_are_batched_and_a_source_s_own_subnet_is_reached_without_acl(batch_sizes):
+    result = one(one_vpc().build(), "app", "db")
+    pairs: dict[tuple[str, str], set[str]] = {}
+    for witness in result.witnesses:
+        pairs.setdefault((witness.source.id, witness.target.id), set()).add(witness.service())
+    assert pairs == {("eni-i-app-a", "eni-i-db-a"): {"tcp/22", "tcp/5432"},  # same subnet: no ACL
+                     ("eni-i-app-b", "eni-i-db-a"): {"tcp/5432"},
+                     ("eni-i-app-a", "eni-i-db-c"): {"tcp/5432"},
+                     ("eni-i-app-b", "eni-i-db-c"): {"tcp/5432"}}
+    assert ("local", 2) in batch_sizes
