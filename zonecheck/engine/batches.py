@@ -91,8 +91,9 @@ class Batch:
         for member in self.members:
             own = member.flow.origin
             for group_id, addresses in member.sender.items():
-                inside = own if addresses is ALL_ADDRESSES else addresses & own
-                spans.setdefault(group_id, []).extend(inside.spans)
+                # A member's senders' addresses are its own (a reference is only ever matched against a
+                # packet's source): no need to cut them to the addresses this flow still carries.
+                spans.setdefault(group_id, []).extend((own if addresses is ALL_ADDRESSES else addresses).spans)
         return {group_id: IntervalSet(s) for group_id, s in spans.items()}
 
     def attribute(self, delivered: Flow) -> list[tuple[EndpointClass, Flow]]:
@@ -163,19 +164,20 @@ class Batches:
 
 def _disjoint_batches(place: tuple, members: list[Deferred]) -> list[Batch]:
     """Members split so that no two in a batch share a source address (overlapping VPCs): a delivery's
-    origin must name its member."""
-    spans = sorted(span for m in members for span in m.flow.origin.spans)
+    origin must name its member, and a sender's groups must be its own.  (Whole sources are compared, not
+    only what their flows still carry: the sender map holds all of a source's addresses.)"""
+    spans = sorted(span for m in members for span in m.source.private.spans)
     if all(spans[i][1] < spans[i + 1][0] for i in range(len(spans) - 1)):
         return [Batch(place, list(members))]
     batches: list[Batch] = []
     taken: list[IntervalSet] = []
     for member in members:
         for i, batch in enumerate(batches):
-            if taken[i].isdisjoint(member.flow.origin):
+            if taken[i].isdisjoint(member.source.private):
                 batch.members.append(member)
-                taken[i] = taken[i] | member.flow.origin
+                taken[i] = taken[i] | member.source.private
                 break
         else:
             batches.append(Batch(place, [member]))
-            taken.append(member.flow.origin)
+            taken.append(member.source.private)
     return batches
