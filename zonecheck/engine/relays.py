@@ -10,13 +10,15 @@ balancer may preserve the client's address, so both are kept as possible sources
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from ipaddress import ip_address
 from typing import Optional
 
 from zonecheck.engine.classes import EndpointClass, relay_classes
 from zonecheck.engine.estate import Estate
-from zonecheck.engine.addresses import ALL_ADDRESSES, V4_ALL, V6_ALL
+from zonecheck.engine.addresses import ALL_ADDRESSES, V4_ALL, V6_ALL, of_addresses
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.engine.packets import ALL_PORTS, Box
+from zonecheck.engine.span_index import SpanIndex
 from zonecheck.model import LoadBalancer, LoadBalancerListener, TargetGroup
 from zonecheck.model.security import TCP, UDP
 
@@ -56,15 +58,20 @@ def find_relays(estate: Estate, targets: list[EndpointClass]) -> list[Relay]:
     if not estate.snapshot.load_balancers or not targets:
         return []
     groups = {g.id: g for g in estate.snapshot.target_groups}
-    # Which target classes hold an interface, by interface id and by owner (instance) id: registered
-    # targets are looked up, never compared with every class.
+    # Which target classes hold a registered target, by interface id and by owner (instance) id: registered
+    # targets are looked up, never compared with every class (nor is every class filed: a zone may hold
+    # 100,000 interfaces and the balancers a few hundred targets).
+    registered = {t.target_id for g in estate.snapshot.target_groups for t in g.targets}
     classes_of: dict[str, list[EndpointClass]] = {}
     for target in targets:
         for endpoint_id in target.endpoint_ids:
+            if endpoint_id in registered:
+                classes_of.setdefault(endpoint_id, []).append(target)
             endpoint = estate.endpoints.get(endpoint_id)
-            classes_of.setdefault(endpoint_id, []).append(target)
-            if endpoint is not None and endpoint.owner_id is not None and endpoint.owner_id != endpoint_id:
-                classes_of.setdefault(endpoint.owner_id, []).append(target)
+            owner = endpoint.owner_id if endpoint is not None else None
+            if owner is not None and owner != endpoint_id and owner in registered:
+                classes_of.setdefault(owner, []).append(target)
+    by_address = _AddressIndex(targets)
     relays: list[Relay] = []
     for balancer in estate.snapshot.load_balancers:
         forwards: list[Forward] = []
@@ -73,7 +80,7 @@ def find_relays(estate: Estate, targets: list[EndpointClass]) -> list[Relay]:
                 group = groups.get(group_id)
                 if group is None:
                     continue
-                forwards.extend(_forwards(estate, listener, group, targets, balancer, classes_of))
+                forwards.extend(_forwards(estate, listener, group, targets, balancer, classes_of, by_address))
         if not forwards:
             continue
         forwards = _merged(forwards)
@@ -100,8 +107,22 @@ def _merged(forwards: list[Forward]) -> list[Forward]:
     return list(merged.values())
 
 
+class _AddressIndex:
+    """Target classes by address, built the first time an `ip` target group asks."""
+
+    def __init__(self, targets: list[EndpointClass]) -> None:
+        self._targets = targets
+        self._index: Optional[SpanIndex[EndpointClass]] = None
+
+    def holding(self, addresses: IntervalSet) -> list[EndpointClass]:
+        if self._index is None:
+            self._index = SpanIndex([(t.private, t) for t in self._targets])
+        return self._index.meeting(addresses)
+
+
 def _forwards(estate: Estate, listener: LoadBalancerListener, group: TargetGroup, targets: list[EndpointClass],
-              balancer: LoadBalancer, classes_of: dict[str, list[EndpointClass]]) -> list[Forward]:
+              balancer: LoadBalancer, classes_of: dict[str, list[EndpointClass]],
+              by_address: _AddressIndex) -> list[Forward]:
     out: list[Forward] = []
     protocols = listener_protocols(listener)
     default_port = group.port or listener.port or 0
@@ -115,8 +136,10 @@ def _forwards(estate: Estate, listener: LoadBalancerListener, group: TargetGroup
         return out
     for registered in group.targets:
         port = registered.port or default_port
-        candidates = targets if group.target_type == "ip" else \
-            list({t.key: t for t in classes_of.get(registered.target_id, ())}.values())
+        if group.target_type == "ip":
+            candidates = by_address.holding(_ip_target(registered.target_id))
+        else:
+            candidates = list({t.key: t for t in classes_of.get(registered.target_id, ())}.values())
         for target in candidates:
             addresses = _target_addresses(estate, registered.target_id, target, group.target_type)
             if addresses:
@@ -124,16 +147,17 @@ def _forwards(estate: Estate, listener: LoadBalancerListener, group: TargetGroup
     return out
 
 
+def _ip_target(target_id: str) -> IntervalSet:
+    """The address an `ip` target group registers (nothing, if it is not an address)."""
+    try:
+        return of_addresses([ip_address(target_id)])
+    except ValueError:
+        return EMPTY
+
+
 def _target_addresses(estate: Estate, target_id: str, target: EndpointClass, target_type: str) -> IntervalSet:
     if target_type == "ip":
-        from ipaddress import ip_address
-
-        from zonecheck.engine.addresses import of_addresses
-
-        try:
-            return target.private & of_addresses([ip_address(target_id)])
-        except ValueError:
-            return EMPTY
+        return target.private & _ip_target(target_id)
     hit = EMPTY
     for endpoint_id in target.endpoint_ids:
         endpoint = estate.endpoints.get(endpoint_id)

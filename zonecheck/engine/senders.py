@@ -16,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional, Sequence, Union
 
+from zonecheck.engine.addresses import ALL_ADDRESSES
 from zonecheck.engine.classes import EndpointClass
 from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import DropSink, Flow, Hop
 from zonecheck.engine.intervals import EMPTY, IntervalSet
+from zonecheck.engine.packets import Box
 from zonecheck.engine.security_groups import SenderGroups, compile_groups, egress_scope, sg_filter
 
 
@@ -130,9 +132,27 @@ def split_flow(estate: Estate, merged: MergedSource, flow: Flow) -> list[tuple[E
 
 def _egress(estate: Estate, part: EndpointClass, flow: Flow) -> list[Flow]:
     """A part's egress rules on a delivered flow, cited first on its path as if applied at the start."""
-    start = Flow(flow.box, origin=flow.origin)
-    admitted, _ = sg_filter(estate, start, part.group_ids, "egress", egress_scope(estate, part.vpc_id),
-                            sink=DropSink(False))
-    return [Flow(a.box, flow.origin & a.box.src if not flow.rewritten else flow.origin, a.hops + flow.hops,
-                 flow.doubts + tuple(d for d in a.doubts if d not in flow.doubts), flow.assumed | a.assumed,
-                 flow.rewritten, flow.partial_origin) for a in admitted]
+    out = []
+    for box, hops, doubts, assumed in _egress_pieces(estate, part, flow.box):
+        src = flow.box.src & box.src
+        if not src:
+            continue
+        out.append(Flow(Box(src, box.dst, box.protocols, box.ports), flow.origin & src if not flow.rewritten
+                        else flow.origin, hops + flow.hops, flow.doubts + tuple(d for d in doubts if d not in flow.doubts),
+                        flow.assumed | assumed, flow.rewritten, flow.partial_origin))
+    return out
+
+
+def _egress_pieces(estate: Estate, part: EndpointClass, box: Box) -> list[tuple[Box, tuple[Hop, ...], tuple[str, ...],
+                                                                               frozenset[str]]]:
+    """What the part's egress rules admit of packets to `box`'s destinations, protocols and ports, from any
+    source (an egress rule never looks at the source): once per group set and box shape, for all the parts
+    and deliveries that meet it."""
+    key = ("egress-after", part.group_ids, part.vpc_id, box.dst, box.protocols, box.ports)
+    cached = estate.sg_cache.get(key)
+    if cached is None:
+        start = Flow(Box(ALL_ADDRESSES, box.dst, box.protocols, box.ports), origin=ALL_ADDRESSES)
+        admitted, _ = sg_filter(estate, start, part.group_ids, "egress", egress_scope(estate, part.vpc_id),
+                                sink=DropSink(False))
+        cached = estate.sg_cache[key] = [(a.box, a.hops, a.doubts, a.assumed) for a in admitted]
+    return cached
