@@ -40,14 +40,19 @@ class TransitIndex:
         self._prefix_lists = {p.id: p for p in snapshot.prefix_lists}
         self._routes: dict[str, list[TgwRouteEntry]] = {}
         self._lpm_cache: dict[tuple, list] = {}
+        self._vpc_attachments: Optional[dict[tuple[str, str], TransitGatewayAttachment]] = None
+        self._table_of: dict[tuple[str, str], Optional[TransitGatewayRouteTable]] = {}
         self.vpc_space = addr.of_networks([n for v in snapshot.vpcs for n in (*v.cidrs, *v.ipv6_cidrs)])
 
     def vpc_attachment(self, tgw_id: str, vpc_id: str) -> Optional[TransitGatewayAttachment]:
-        for att in self.attachments.values():
-            if att.transit_gateway_id == tgw_id and att.kind == "vpc" and att.resource_id == vpc_id \
-                    and att.state in ("available", "modifying"):
-                return att
-        return None
+        if self._vpc_attachments is None:
+            # The first usable attachment of each (gateway, VPC), as a scan in the source's order would find.
+            found: dict[tuple[str, str], TransitGatewayAttachment] = {}
+            for att in self.attachments.values():
+                if att.kind == "vpc" and att.resource_id and att.state in ("available", "modifying"):
+                    found.setdefault((att.transit_gateway_id, att.resource_id), att)
+            self._vpc_attachments = found
+        return self._vpc_attachments.get((tgw_id, vpc_id))
 
     def attachments_of_vpc(self, vpc_id: str) -> list[TransitGatewayAttachment]:
         return [a for a in self.attachments.values() if a.kind == "vpc" and a.resource_id == vpc_id]
@@ -55,6 +60,12 @@ class TransitIndex:
     def table_for(self, attachment: TransitGatewayAttachment, tgw_id: Optional[str] = None) -> Optional[TransitGatewayRouteTable]:
         """The route table associated with the attachment on `tgw_id` (peering attachments live on two TGWs)."""
         tgw_id = tgw_id or attachment.transit_gateway_id
+        key = (attachment.id, tgw_id)
+        if key not in self._table_of:
+            self._table_of[key] = self._table_for(attachment, tgw_id)
+        return self._table_of[key]
+
+    def _table_for(self, attachment: TransitGatewayAttachment, tgw_id: str) -> Optional[TransitGatewayRouteTable]:
         for table in self.tables.values():
             if table.transit_gateway_id == tgw_id and attachment.id in table.associations:
                 return table
