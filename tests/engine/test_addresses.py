@@ -23,3 +23,30 @@ def test_of_addresses_is_the_set_of_every_address_key(addresses):
 def test_ipv6_never_meets_ipv4():
     both = addr.of_addresses([IPv4Address("10.0.0.1"), IPv6Address("::a00:1")])
     assert both.spans == ((0x0A000001, 0x0A000001), (addr.V6_OFFSET + 0x0A000001, addr.V6_OFFSET + 0x0A000001))
+
+
+def _reference_networks(addresses):
+    """The first implementation: ipaddress's summarize and collapse."""
+    from ipaddress import collapse_addresses, summarize_address_range
+
+    out = []
+    for lo, hi in addresses:
+        if hi < addr.V6_OFFSET:
+            out.extend(summarize_address_range(IPv4Address(lo), IPv4Address(hi)))
+        elif lo >= addr.V6_OFFSET:
+            out.extend(summarize_address_range(IPv6Address(lo - addr.V6_OFFSET), IPv6Address(hi - addr.V6_OFFSET)))
+        else:
+            out.extend(summarize_address_range(IPv4Address(lo), IPv4Address(addr.V6_OFFSET - 1)))
+            out.extend(summarize_address_range(IPv6Address(0), IPv6Address(hi - addr.V6_OFFSET)))
+    return list(collapse_addresses([n for n in out if n.version == 4])) + list(
+        collapse_addresses([n for n in out if n.version == 6]))
+
+
+edges = st.sampled_from([0, 1, 2**31, 2**32 - 2, 2**32 - 1, 2**32, 2**32 + 1, 2**32 + 2**127, 2**32 + 2**128 - 1])
+points = st.one_of(st.integers(0, 2**32 + 2**128 - 1), st.integers(0x0A000000 - 300, 0x0A000000 + 300), edges)
+
+
+@given(st.lists(st.tuples(points, points).map(lambda t: (min(t), max(t))), max_size=6))
+def test_to_networks_gives_the_fewest_cidrs_covering_exactly_the_set(spans):
+    addresses = IntervalSet(spans)
+    assert addr.to_networks(addresses) == _reference_networks(addresses)

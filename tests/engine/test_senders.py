@@ -8,9 +8,7 @@ from topology.synthetic import generate
 from zonecheck.engine import check as engine_check
 from zonecheck.engine.classes import endpoint_classes
 from zonecheck.engine.estate import Estate
-from zonecheck.engine.packets import rule_box
 from zonecheck.engine.senders import MergedSource, merge_sources
-from zonecheck.model import PortSpec
 from zonecheck.policy import parse_policy_text
 from zonecheck.policy.zones import resolve_zones
 from tests.scenario import one, rules, services

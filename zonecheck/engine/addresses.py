@@ -11,9 +11,7 @@ from ipaddress import (
     IPv4Network,
     IPv6Address,
     IPv6Network,
-    collapse_addresses,
     ip_network,
-    summarize_address_range,
 )
 from typing import Iterable, Union
 
@@ -92,18 +90,27 @@ def to_address(key: int) -> Address:
 
 
 def to_networks(addresses: IntervalSet) -> list[Network]:
-    """The smallest list of CIDRs covering exactly the set."""
-    out: list[Network] = []
+    """The smallest list of CIDRs covering exactly the set (IPv4 first, each family in address order)."""
+    v4: list[Network] = []
+    v6: list[Network] = []
     for lo, hi in addresses:
-        if hi < V6_OFFSET:
-            out.extend(summarize_address_range(IPv4Address(lo), IPv4Address(hi)))
-        elif lo >= V6_OFFSET:
-            out.extend(summarize_address_range(IPv6Address(lo - V6_OFFSET), IPv6Address(hi - V6_OFFSET)))
-        else:
-            out.extend(summarize_address_range(IPv4Address(lo), IPv4Address(V6_OFFSET - 1)))
-            out.extend(summarize_address_range(IPv6Address(0), IPv6Address(hi - V6_OFFSET)))
-    return list(collapse_addresses([n for n in out if n.version == 4])) + list(
-        collapse_addresses([n for n in out if n.version == 6]))
+        if lo < V6_OFFSET:
+            v4.extend(IPv4Network((start, prefix)) for start, prefix in _blocks(lo, min(hi, V6_OFFSET - 1), 32))
+        if hi >= V6_OFFSET:
+            v6.extend(IPv6Network((start, prefix))
+                      for start, prefix in _blocks(max(lo, V6_OFFSET) - V6_OFFSET, hi - V6_OFFSET, 128))
+    return v4 + v6
+
+
+def _blocks(lo: int, hi: int, bits: int) -> Iterable[tuple[int, int]]:
+    """[lo, hi] as aligned power-of-two blocks (start, prefix length), largest first from lo: the fewest
+    CIDRs, since the spans of a normalised set are never adjacent to each other."""
+    while lo <= hi:
+        size = lo & -lo if lo else 1 << bits
+        while size > hi - lo + 1:
+            size >>= 1
+        yield lo, bits - (size.bit_length() - 1)
+        lo += size
 
 
 def describe(addresses: IntervalSet, limit: int = 6) -> str:
