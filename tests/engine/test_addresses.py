@@ -18,6 +18,7 @@ def test_of_addresses_is_the_set_of_every_address_key(addresses):
     keys = [addr.address_key(a) for a in addresses]
     assert addr.of_addresses(addresses) == IntervalSet((k, k) for k in keys)
     assert addr.of_addresses(iter(addresses)) == addr.of_addresses(addresses)  # any iterable
+    assert addr.of_addresses(tuple(addresses)) == addr.of_addresses(addresses)  # a tuple of one: the short way
 
 
 def test_ipv6_never_meets_ipv4():

@@ -45,6 +45,9 @@ def of_networks(nets: Iterable[Network]) -> IntervalSet:
 
 def of_addresses(addrs: Iterable[Address]) -> IntervalSet:
     # An interface has a few addresses, often consecutive: merge them here rather than sort spans.
+    if type(addrs) is tuple and len(addrs) == 1:  # most often: one private IPv4 address
+        key = address_key(addrs[0])
+        return IntervalSet._raw(((key, key),))
     keys = sorted({V6_OFFSET + int(a) if isinstance(a, IPv6Address) else int(a) for a in addrs})
     if not keys:
         return IntervalSet()

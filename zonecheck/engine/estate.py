@@ -254,7 +254,8 @@ class Estate:
             if endpoint.address_unknown:
                 cached = self.subnet_space(endpoint.subnet_id) - self._known_in_subnet(endpoint.subnet_id)
             else:
-                cached = addr.of_addresses([*endpoint.private_ips, *endpoint.ipv6_addresses])
+                cached = addr.of_addresses(endpoint.private_ips if not endpoint.ipv6_addresses else
+                                           (*endpoint.private_ips, *endpoint.ipv6_addresses))
             if ours:
                 self._private_cache[endpoint.id] = cached
         return cached
