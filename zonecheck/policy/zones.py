@@ -5,23 +5,27 @@ has: private and public IPv4 and IPv6. Address selectors (`cidr`, `address`) sel
 addresses inside that network. Keys in one `match` entry must all hold; an endpoint matched by several entries
 gets the union of what they select.
 
-Resolution is near-linear in the size of the estate: each endpoint's facts are computed once, a selector starts
-from the shortest list an index has for one of its keys (an id, a subnet, a security group, a VPC, one
-`Key: value` tag, or the addresses inside a network), and an endpoint's networks are built the first time a
-selector looks at them.
+Resolution is near-linear in the size of the estate: each endpoint's facts are computed once (with the index of
+every tag key the policy names, in the same pass), a selector starts from the shortest list an index has for
+one of its keys (an id, a subnet, a security group, a VPC, one `Key: value` tag, or the addresses inside a
+network), and an endpoint's networks are built the first time a selector looks at them. A resolved zone also
+says which members it selected with all their addresses (`whole_members`), so that the engine need not
+intersect those with the interfaces' own.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
 from itertools import chain
+from operator import itemgetter
+from types import MappingProxyType
 from typing import Iterable, Iterator, Literal, Mapping, Optional, Sequence, Union
 
-from zonecheck.model import Endpoint, Snapshot, Subnet
+from zonecheck.model import Endpoint, RdsInstance, Snapshot, Subnet
 from zonecheck.policy.loader import PolicyError
 from zonecheck.policy.schema import Policy, Selector
 from zonecheck.runtime import cyclic_gc_paused
@@ -53,6 +57,11 @@ class ResolvedZone:
     """The networks its address-only entries (`cidr`, `address` without an endpoint key) name, whether or not
     the source describes an interface there: the engine asks whether packets may head there through parts
     of the network the source does not describe (a peer VPC of an account not collected)."""
+    whole_members: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The members whose `addresses` are all the addresses of the endpoint (an entry without `cidr` or `address`
+    selected it), as resolution found them in the snapshot: the engine then takes the interface's own
+    addresses as they are instead of intersecting them with these. Leaving a member out is always correct,
+    only slower; not part of equality, as it says how `members` were found, not what they are."""
 
     @property
     def endpoint_ids(self) -> tuple[str, ...]:
@@ -95,22 +104,36 @@ def _intersect(nets: tuple[Network, ...], within: Network) -> tuple[Network, ...
     return normalise_networks(out)
 
 
+def _ipv4_host(address: Address) -> Network:
+    return IPv4Network(int(address))
+
+
+def _ipv6_host(address: Address) -> Network:
+    return IPv6Network(int(address))
+
+
 def _host_network(address: Address) -> Network:
     """`ip_network(address)`, built from the address's integer: ipaddress would print and re-parse it."""
-    return IPv4Network(int(address)) if address.version == 4 else IPv6Network(int(address))
+    return _ipv4_host(address) if address.version == 4 else _ipv6_host(address)
 
 
 def _host_networks(addresses: Sequence[Address]) -> tuple[Network, ...]:
     """The /32 and /128 networks of the addresses, as `normalise_networks` gives them (distinct hosts never nest)."""
     if len(addresses) == 1:
         return (_host_network(addresses[0]),)
-    return tuple(IPv4Network(value) if version == 4 else IPv6Network(value)
-                 for version, value in sorted({(a.version, int(a)) for a in addresses}))
+    distinct = {(a.version, int(a)): a for a in addresses}
+    return tuple(_host_network(distinct[key]) for key in sorted(distinct))
 
 
 def _endpoint_networks(endpoint: Endpoint, subnet: Optional[Subnet]) -> tuple[Network, ...]:
     """Every address of the endpoint, normalised."""
-    hosts = _host_networks((*endpoint.private_ips, *endpoint.public_ips, *endpoint.ipv6_addresses))
+    private, ipv6 = endpoint.private_ips, endpoint.ipv6_addresses
+    if len(private) == 1 and len(ipv6) <= 1 and not endpoint.public_ips and not endpoint.address_unknown:
+        # Most interfaces: one private IPv4 address, perhaps one IPv6 address (the model types the fields:
+        # already in `normalise_networks` order).
+        host = _ipv4_host(private[0])
+        return (host, _ipv6_host(ipv6[0])) if ipv6 else (host,)
+    hosts = _host_networks((*private, *endpoint.public_ips, *ipv6))
     if not endpoint.address_unknown or subnet is None:
         return hosts
     # Any address of its subnet (SPEC §6.6). A public address whose value is unknown
@@ -140,8 +163,10 @@ class _Facts:
     vpc_id: Optional[str]
     ids: tuple[str, ...]
     """The ENI id, the owner's id and a DB instance's identifier: what an `id` selector may name."""
-    tags: Mapping[str, str]
-    """Precedence: VPC < subnet < ENI < owning resource — the more specific resource wins a key."""
+    own_tags: Mapping[str, str]
+    """Its tags and its owner's (see `_own_tags`): they win over `inherited_tags`."""
+    inherited_tags: Mapping[str, str]
+    """Its VPC's tags overridden by its subnet's: one mapping shared by the subnet's endpoints."""
     infrastructure: bool
     _addresses: Optional[tuple[Network, ...]] = None
 
@@ -151,15 +176,53 @@ class _Facts:
             self._addresses = _endpoint_networks(self.endpoint, self.subnet)
         return self._addresses
 
+    def tag(self, key: str) -> Optional[str]:
+        """The value of tag `key` after precedence: VPC < subnet < ENI < owning resource."""
+        return self.own_tags.get(key, self.inherited_tags.get(key))
 
-def _with(ids: tuple[str, ...], ident: str) -> tuple[str, ...]:
-    return ids if ident in ids else (*ids, ident)
+
+_NO_TAGS: Mapping[str, str] = MappingProxyType({})
+
+
+def _own_tags(endpoint: Endpoint, db: Optional[RdsInstance], instance_tags: Mapping[str, str]) -> Mapping[str, str]:
+    """The endpoint's tags and its owner's, the more specific winning: ENI < DB instance < instance < the owner's
+    tags as the source gives them (`owner_tags`)."""
+    owner_tags, eni_tags = endpoint.owner_tags, endpoint.tags
+    db_tags = db.tags if db is not None else _NO_TAGS
+    # Usually `owner_tags` repeat the instance's or DB instance's tags: then nothing is merged, and the
+    # endpoints share the model's mappings (a merged dict per endpoint is ~30 MB on 100,000 interfaces).
+    if not eni_tags and (not db_tags or db_tags == owner_tags) and (not instance_tags or instance_tags == owner_tags):
+        return owner_tags
+    merged: dict[str, str] = {}
+    for layer in (eni_tags, db_tags, instance_tags, owner_tags):
+        merged.update(layer)
+    return merged
+
+
+def _ids(endpoint_id: str, owner: Optional[str], db: Optional[RdsInstance]) -> tuple[str, ...]:
+    """What an `id` selector may name: the ENI id, the owner's id and a DB instance's identifier, once each."""
+    if not owner:
+        return (endpoint_id,)
+    ids = (endpoint_id,) if owner == endpoint_id else (endpoint_id, owner)
+    if db is not None and db.identifier and db.identifier not in ids:
+        ids = (*ids, db.identifier)
+    return ids
 
 
 def _index(pairs: Iterable[tuple[str, _Facts]]) -> dict[str, list[_Facts]]:
     out: dict[str, list[_Facts]] = defaultdict(list)
     for key, facts in pairs:
         out[key].append(facts)
+    return dict(out)
+
+
+def _tag_index(all_facts: Sequence[_Facts], key: str) -> dict[str, list[_Facts]]:
+    """The endpoints by their value of tag `key` (`_Facts.tag`, inlined: it runs for every endpoint)."""
+    out: dict[str, list[_Facts]] = defaultdict(list)
+    for facts in all_facts:
+        value = facts.own_tags.get(key, facts.inherited_tags.get(key))
+        if value is not None:
+            out[value].append(facts)
     return dict(out)
 
 
@@ -194,35 +257,30 @@ class _AddressIndex:
 
 
 class _Estate:
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, tag_keys: Iterable[str] = ()) -> None:
+        """`tag_keys`: the tag keys selectors name, indexed in the same pass (`tagged`), while each endpoint's
+        records are at hand: a pass per key over 100,000 endpoints costs more than the lookups."""
         subnets = {s.id: s for s in snapshot.subnets}
         vpc_tags = {v.id: v.tags for v in snapshot.vpcs}
         # What every endpoint of a subnet inherits: its VPC's tags, overridden by the subnet's own.
         inherited = {s.id: {**vpc_tags.get(s.vpc_id, {}), **s.tags} for s in subnets.values()}
         rds = {r.id: r for r in snapshot.rds_instances}
         instance_tags = {i.id: i.tags for i in snapshot.instances}
+        by_tag: dict[str, defaultdict[str, list[_Facts]]] = {key: defaultdict(list) for key in tag_keys}
         self.facts: list[_Facts] = []
         for endpoint in snapshot.endpoints:
             subnet = subnets.get(endpoint.subnet_id)
-            ids: tuple[str, ...] = (endpoint.id,)
-            tags = dict(inherited.get(endpoint.subnet_id, ()))
-            if endpoint.tags:
-                tags.update(endpoint.tags)
             owner = endpoint.owner_id
-            if owner:
-                ids = _with(ids, owner)
-                db = rds.get(owner)
-                if db is not None:
-                    tags.update(db.tags)
-                    if db.identifier:
-                        ids = _with(ids, db.identifier)
-                if owner in instance_tags:
-                    tags.update(instance_tags[owner])
-            if endpoint.owner_tags:
-                tags.update(endpoint.owner_tags)
-            self.facts.append(_Facts(endpoint, subnet, subnet.vpc_id if subnet is not None else None, ids, tags,
-                                     endpoint.kind in INFRASTRUCTURE_KINDS))
-        self._by_tag: dict[str, dict[str, list[_Facts]]] = {}
+            db = rds.get(owner) if owner else None
+            own_tags = _own_tags(endpoint, db, instance_tags.get(owner, _NO_TAGS) if owner else _NO_TAGS)
+            facts = _Facts(endpoint, subnet, subnet.vpc_id if subnet is not None else None, _ids(endpoint.id, owner, db),
+                           own_tags, inherited.get(endpoint.subnet_id, _NO_TAGS), endpoint.kind in INFRASTRUCTURE_KINDS)
+            self.facts.append(facts)
+            for key, index in by_tag.items():
+                value = own_tags.get(key, facts.inherited_tags.get(key))
+                if value is not None:
+                    index[value].append(facts)
+        self._by_tag: dict[str, dict[str, list[_Facts]]] = {key: dict(index) for key, index in by_tag.items()}
 
     # Each index is built the first time a selector needs it.
 
@@ -250,12 +308,12 @@ class _Estate:
         """The endpoints whose tag `key` (after precedence) is `value`."""
         index = self._by_tag.get(key)
         if index is None:
-            index = self._by_tag[key] = _index(
-                (facts.tags[key], facts) for facts in self.facts if key in facts.tags)
+            index = self._by_tag[key] = _tag_index(self.facts, key)
         return index.get(value, ())
 
     def candidates(self, selector: Selector) -> Sequence[_Facts]:
-        """A superset of the endpoints the selector can match: the shortest list an index has for one of its keys."""
+        """A superset of the endpoints the selector can match: the shortest list an index has for one of its keys.
+        Each endpoint is in it once at most."""
         if selector.id is not None:
             return self.by_id.get(selector.id, ())
         lists: list[Sequence[_Facts]] = []
@@ -277,7 +335,8 @@ class _Estate:
 
 
 def _selections(selector: Selector, candidates: Iterable[_Facts]) -> Iterator[tuple[_Facts, tuple[Network, ...]]]:
-    """The candidates the selector selects, each with the addresses of it the selector selects."""
+    """The candidates the selector selects, each with the addresses of it the selector selects: without an
+    address key, the very tuple `facts.addresses` (see `_members`)."""
     ident, vpc, subnet, group = selector.id, selector.vpc, selector.subnet, selector.security_group
     tags = tuple(selector.tags.items()) if selector.tags else ()
     within = [] if selector.cidr is None else [selector.cidr]
@@ -296,10 +355,8 @@ def _selections(selector: Selector, candidates: Iterable[_Facts]) -> Iterator[tu
             continue
         if group is not None and group not in endpoint.security_group_ids:
             continue
-        if tags:
-            facts_tags = facts.tags
-            if any(facts_tags.get(key) != value for key, value in tags):
-                continue
+        if tags and not _has_tags(facts, tags):
+            continue
         nets = facts.addresses
         if within:
             for net in within:
@@ -307,6 +364,13 @@ def _selections(selector: Selector, candidates: Iterable[_Facts]) -> Iterator[tu
             if not nets:
                 continue
         yield facts, nets
+
+
+def _has_tags(facts: _Facts, wanted: tuple[tuple[str, str], ...]) -> bool:
+    for key, value in wanted:
+        if facts.tag(key) != value:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------- resolution
@@ -336,28 +400,57 @@ def _address_space(selectors: Sequence[Selector]) -> tuple[Network, ...]:
     return normalise_networks(nets)
 
 
+def _members(estate: _Estate, selectors: Sequence[Selector]) -> tuple[tuple[ZoneMember, ...], frozenset[str]]:
+    """The endpoints the entries select, sorted by id, each with the union of what the entries select of it;
+    and the ids of those selected with all their addresses (ResolvedZone.whole_members)."""
+    if len(selectors) == 1:
+        return _members_of_one(estate, selectors[0])
+    # Per endpoint, the distinct normalised address tuples its entries select (usually exactly one).
+    chosen: dict[str, list[tuple[Network, ...]]] = {}
+    # An entry selecting all addresses of an endpoint hands on the very tuple `_Facts.addresses`: the union
+    # of the parts is then that tuple again.
+    whole: set[str] = set()
+    for selector in selectors:
+        for facts, nets in _selections(selector, estate.candidates(selector)):
+            endpoint_id = facts.endpoint.id
+            parts = chosen.get(endpoint_id)
+            if parts is None:
+                chosen[endpoint_id] = [nets]
+            elif nets not in parts:
+                parts.append(nets)
+            if nets is facts.addresses:
+                whole.add(endpoint_id)
+    members = []
+    for endpoint_id in sorted(chosen):
+        parts = chosen[endpoint_id]
+        addresses = parts[0] if len(parts) == 1 else normalise_networks(chain.from_iterable(parts))
+        members.append(ZoneMember(endpoint_id, addresses))  # positional: faster, and there may be 100,000
+    return tuple(members), frozenset(whole)
+
+
+def _members_of_one(estate: _Estate, selector: Selector) -> tuple[tuple[ZoneMember, ...], frozenset[str]]:
+    """`_members` of a zone with one entry (most zones): it selects an endpoint once at most, as candidate lists
+    hold an endpoint once, so there is nothing to unite."""
+    selected = sorted(((facts.endpoint.id, nets) for facts, nets in _selections(selector, estate.candidates(selector))),
+                      key=itemgetter(0))
+    members = tuple([ZoneMember(endpoint_id, nets) for endpoint_id, nets in selected])
+    if selector.cidr is not None or selector.address is not None:
+        return members, frozenset()  # (whole-ness is an optimisation: leaving members out is safe)
+    return members, frozenset(endpoint_id for endpoint_id, _ in selected)
+
+
 def _resolve(policy: Policy, snapshot: Snapshot, origin: str) -> dict[str, ResolvedZone]:
-    estate = _Estate(snapshot)
+    estate = _Estate(snapshot, {key for zone in policy.zones.values() for selector in zone.match
+                                for key in selector.tags or ()})
     resolved: dict[str, ResolvedZone] = {}
     for name, zone in policy.zones.items():
-        # Per endpoint, the distinct normalised address tuples its entries select (usually exactly one).
-        chosen: dict[str, list[tuple[Network, ...]]] = {}
-        for selector in zone.match:
-            for facts, nets in _selections(selector, estate.candidates(selector)):
-                parts = chosen.setdefault(facts.endpoint.id, [])
-                if nets not in parts:
-                    parts.append(nets)
-        if not chosen and not zone.allow_empty:
+        members, whole = _members(estate, zone.match)
+        if not members and not zone.allow_empty:
             raise PolicyError(
                 f"{origin}: zone '{name}' matches nothing in the estate (set allow_empty: true if that is intended)"
             )
-        members = tuple(
-            ZoneMember(endpoint_id=endpoint_id,
-                       addresses=parts[0] if len(parts) == 1 else normalise_networks(chain.from_iterable(parts)))
-            for endpoint_id, parts in sorted(chosen.items(), key=lambda item: item[0])
-        )
         resolved[name] = ResolvedZone(name=name, builtin=None, members=members,
-                                      address_space=_address_space(zone.match))
+                                      address_space=_address_space(zone.match), whole_members=whole)
     for builtin in policy.used_builtins():
         resolved[builtin] = ResolvedZone(name=builtin, builtin=builtin, members=())  # type: ignore[arg-type]
     return resolved
