@@ -271,7 +271,7 @@ class Estate:
         return self._known_cache.get(subnet_id, EMPTY)
 
     def public_addresses(self, endpoint: Endpoint) -> IntervalSet:
-        return addr.of_addresses(endpoint.public_ips)
+        return addr.of_addresses(endpoint.public_ips) if endpoint.public_ips else EMPTY
 
     def members(self, group_id: str) -> IntervalSet:
         """Private addresses of the interfaces in a security group (how a group reference matches)."""
