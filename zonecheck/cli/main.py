@@ -10,13 +10,16 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import click
 
 from zonecheck import __version__
 from zonecheck.cli.sources import SourceArgs, UsageProblem, load_source, source_options
-from zonecheck.engine.results import CheckResult
+from zonecheck.runtime import import_for_good
+
+if TYPE_CHECKING:
+    from zonecheck.engine.results import CheckResult
 
 EXIT_CODES = {"pass": 0, "fail": 1, "unknown": 3}
 EXIT_BAD_INPUT = 2
@@ -107,13 +110,18 @@ def _emit(text: str, output: Optional[Path]) -> None:
 
 
 def _render(result: CheckResult, fmt: str, output: Optional[Path]) -> str:
-    from zonecheck import report
+    from zonecheck import report  # imports the renderer of `fmt` only (jinja2 for markdown and html)
 
-    renderers = {"json": report.render_json, "sarif": report.render_sarif, "junit": report.render_junit,
-                 "markdown": report.render_markdown, "html": report.render_html}
-    if fmt in renderers:
-        return renderers[fmt](result)
-    return report.render_text(result, _style_for(output is None and sys.stdout.isatty()))
+    if fmt == "text":
+        return report.render_text(result, _style_for(output is None and sys.stdout.isatty()))
+    return getattr(report, f"render_{fmt}")(result)
+
+
+def _check_modules() -> None:
+    """What `check` and `explain` import: the engine, the policy and the model, and networkx (every check builds
+    the estate graph, `Estate.reach`)."""
+    import zonecheck.cli.run  # noqa: F401
+    import zonecheck.engine.graph  # noqa: F401
 
 
 def _load_policy(path: Path):  # type: ignore[no-untyped-def]
@@ -139,6 +147,7 @@ def cli() -> None:
 def check(policy_file: Path, source: SourceArgs, fmt: str,
           output: Optional[Path], strict: bool) -> None:
     """Decide every assertion of the policy; exit 0 pass, 1 fail, 3 unknown, 2 bad input."""
+    import_for_good(_check_modules)
     from zonecheck.cli.run import run_check
 
     policy = _load_policy(policy_file)
@@ -158,6 +167,7 @@ def check(policy_file: Path, source: SourceArgs, fmt: str,
 def explain(policy_file: Path, source: SourceArgs,
             assertion_name: str, fmt: str, output: Optional[Path]) -> None:
     """Show every path between the assertion's zones, hop by hop, with the rule that admitted it."""
+    import_for_good(_check_modules)
     from zonecheck.cli.run import run_check
 
     policy = _load_policy(policy_file)
@@ -254,6 +264,7 @@ def demo(fmt: str) -> None:
 
 
 def main() -> None:
+    """The `zonecheck` command (console script and `python -m zonecheck.cli.main`)."""
     cli(prog_name="zonecheck")
 
 

@@ -25,15 +25,24 @@ def expectation_of(assertion) -> Expectation:  # type: ignore[no-untyped-def]
 def run_check(policy: Policy, snapshot: Snapshot, policy_origin: str, *, strict: bool = False,
               only_assertion: Optional[str] = None, explain: bool = False) -> CheckResult:
     with cyclic_gc_paused():
-        zones = resolve_zones(policy, snapshot, policy_origin)
-        estate = Estate(snapshot)
-        results: list[AssertionResult] = []
-        for assertion in policy.assertions:
-            if only_assertion is not None and assertion.name != only_assertion:
-                continue
-            results.append(evaluate(
-                estate, name=assertion.name, source=zones[assertion.from_], target=zones[assertion.to],
-                expectation=expectation_of(assertion), controls=assertion.controls,
-                description=assertion.description, strict=strict, explain=explain,
-            ))
-        return check_result(results, snapshot, strict, policy_origin)
+        # In a function of its own: its estate and zones are freed (by reference counting) when it returns, before
+        # the collector resumes; otherwise the collector's first pass would scan all of them, still alive here
+        # (0.1 s on the synthetic estate M).
+        return _run_check(policy, snapshot, policy_origin, strict=strict, only_assertion=only_assertion,
+                          explain=explain)
+
+
+def _run_check(policy: Policy, snapshot: Snapshot, policy_origin: str, *, strict: bool,
+               only_assertion: Optional[str], explain: bool) -> CheckResult:
+    zones = resolve_zones(policy, snapshot, policy_origin)
+    estate = Estate(snapshot)
+    results: list[AssertionResult] = []
+    for assertion in policy.assertions:
+        if only_assertion is not None and assertion.name != only_assertion:
+            continue
+        results.append(evaluate(
+            estate, name=assertion.name, source=zones[assertion.from_], target=zones[assertion.to],
+            expectation=expectation_of(assertion), controls=assertion.controls,
+            description=assertion.description, strict=strict, explain=explain,
+        ))
+    return check_result(results, snapshot, strict, policy_origin)

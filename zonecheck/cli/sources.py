@@ -12,12 +12,14 @@ import gc
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import click
 
-from zonecheck.model import Snapshot, load as load_snapshot
 from zonecheck.runtime import cyclic_gc_paused
+
+if TYPE_CHECKING:
+    from zonecheck.model import Snapshot
 
 
 class UsageProblem(Exception):
@@ -123,6 +125,8 @@ def _read_source(source: SourceArgs) -> Snapshot:
         named = source.aws_only_options()
         raise UsageProblem(f"{', '.join(named)} {'goes' if len(named) == 1 else 'go'} with --aws only")
     if source.snapshot_file is not None:
+        from zonecheck.model import load as load_snapshot
+
         return load_snapshot(source.snapshot_file)
     if source.aws_dump_dir is not None:
         from zonecheck.collect.aws import load_aws_dump

@@ -13,6 +13,7 @@ from typing import Any
 
 from zonecheck import __version__
 from zonecheck.engine.results import AssertionResult, CheckResult, Witness
+from zonecheck.report.json_report import dumps_indented
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -82,4 +83,4 @@ def render_sarif(result: CheckResult) -> str:
                            "source": {"kind": result.source.kind, "sha256": result.source.sha256}},
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(doc) + "\n"
