@@ -262,11 +262,11 @@ class Estate:
 
     def _known_in_subnet(self, subnet_id: str) -> IntervalSet:
         if not self._known_cache:
-            known: dict[str, list] = {}
+            known: dict[str, list[tuple[int, int]]] = {}
             for e in self.snapshot.endpoints:
-                if not e.address_unknown:
-                    known.setdefault(e.subnet_id, []).extend((*e.private_ips, *e.ipv6_addresses))
-            self._known_cache = {sid: addr.of_addresses(addrs) for sid, addrs in known.items()}
+                if not e.address_unknown:  # (their own sets are cached: group members need them all anyway)
+                    known.setdefault(e.subnet_id, []).extend(self.private_addresses(e).spans)
+            self._known_cache = {sid: IntervalSet(spans) for sid, spans in known.items()}
             self._known_cache.setdefault("", EMPTY)  # marks the cache as built
         return self._known_cache.get(subnet_id, EMPTY)
 
