@@ -158,11 +158,13 @@ class IntervalSet:
             return True
         if a[-1][1] < b[0][0] or b[-1][1] < a[0][0]:
             return True
-        if len(b) == 1:
-            return self._first_within(b[0][0], b[0][1]) is None
-        if len(a) == 1:
-            return other._first_within(a[0][0], a[0][1]) is None
-        return not self.intersection(other)
+        # Each span of the smaller set looked up in the larger: stops at the first shared value, and never
+        # builds the intersection (a zone's sources against a group's members: thousands of spans each).
+        small, large = (self, other) if len(a) <= len(b) else (other, self)
+        for lo, hi in small._spans:
+            if large._first_within(lo, hi) is not None:
+                return False
+        return True
 
     def meets(self, lo: int, hi: int) -> bool:
         """Whether the set holds some value of [lo, hi]."""
