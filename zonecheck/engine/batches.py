@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, KeysView, Mapping, Optional
 
 from zonecheck.engine.addresses import ALL_ADDRESSES
 from zonecheck.engine.classes import EndpointClass
@@ -94,7 +94,7 @@ class Batch:
                 # A member's senders' addresses are its own (a reference is only ever matched against a
                 # packet's source): no need to cut them to the addresses this flow still carries.
                 spans.setdefault(group_id, []).extend((own if addresses is ALL_ADDRESSES else addresses).spans)
-        return {group_id: IntervalSet(s) for group_id, s in spans.items()}
+        return _Senders(spans)
 
     def attribute(self, delivered: Flow) -> list[tuple[EndpointClass, Flow]]:
         """A delivery of the batch's packets as each member's own: its sources, its hops up to the hub."""
@@ -136,6 +136,30 @@ class Batch:
             cached = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
             self._index = cached
         return cached
+
+
+class _Senders(Mapping[str, IntervalSet]):
+    """A batch's sender map, each group's addresses normalised when a rule first asks about that group (most
+    of the members' groups are never referenced on the way)."""
+
+    def __init__(self, spans: dict[str, list[tuple[int, int]]]) -> None:
+        self._spans = spans
+        self._sets: dict[str, IntervalSet] = {}
+
+    def __getitem__(self, group_id: str) -> IntervalSet:
+        found = self._sets.get(group_id)
+        if found is None:
+            found = self._sets[group_id] = IntervalSet(self._spans[group_id])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        return self._spans.keys()  # a set-like view: the walker intersects it with a rule index's keys
 
 
 class Batches:
