@@ -20,7 +20,7 @@ from zonecheck.engine.addresses import ALL_ADDRESSES
 from zonecheck.engine.classes import EndpointClass
 from zonecheck.engine.estate import Estate
 from zonecheck.engine.flows import DropSink, Flow, Hop
-from zonecheck.engine.intervals import EMPTY, IntervalSet
+from zonecheck.engine.intervals import IntervalSet
 from zonecheck.engine.packets import Box
 from zonecheck.engine.security_groups import SenderGroups, compile_groups, egress_scope, sg_filter
 
@@ -97,15 +97,15 @@ def merge_sources(estate: Estate, sources: Sequence[EndpointClass], *, by_subnet
 
 def _merge(estate: Estate, parts: list[EndpointClass], egress_after: bool) -> MergedSource:
     first = parts[0]
-    private = EMPTY
-    for part in parts:
-        private = private | part.private
+    # Spans gathered, then normalised once: a union per part is quadratic in a subnet of many classes.
+    private = IntervalSet([span for part in parts for span in part.private.spans])
     ids = tuple(sorted(e for part in parts for e in part.endpoint_ids))
     walked = replace(first, key=f"merged|{first.key}", endpoint_ids=ids, private=private)
-    sender: dict[str, IntervalSet] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
     for part in parts:
         for gid in part.group_ids:
-            sender[gid] = sender.get(gid, EMPTY) | part.private
+            spans.setdefault(gid, []).extend(part.private.spans)
+    sender = {gid: IntervalSet(group_spans) for gid, group_spans in spans.items()}
     if egress_after:
         return MergedSource(walked, tuple(parts), tuple({} for _ in parts), sender, egress_after=True)
     return MergedSource(walked, tuple(parts), tuple(_egress_hops(estate, first, p) for p in parts), sender)
