@@ -125,12 +125,20 @@ def phase_model(size: str, seed: int, workdir: Path) -> dict[str, Any]:
 
 def phase_engine(size: str, seed: int, workdir: Path, *, profile: bool = False, per_assertion: bool = False,
                  top: int = 30) -> dict[str, Any]:
+    import gc
+
     from zonecheck.cli.run import run_check
     from zonecheck.model import load
     from zonecheck.policy import parse_policy_text
+    from zonecheck.runtime import cyclic_gc_paused
 
     snap_file, policy_file = _files(workdir, size, seed)
-    snapshot = load(snap_file)
+    # Read as `zonecheck check` reads it (cli/sources.py): collector paused, then what was read frozen, so that
+    # the engine's figure does not include a collection scanning the snapshot's millions of objects.
+    gc.collect()
+    with cyclic_gc_paused():
+        snapshot = load(snap_file)
+        gc.freeze()
     policy = parse_policy_text(policy_file.read_text(encoding="utf-8"), POLICY_ORIGIN)
     out: dict[str, Any] = {}
     profiler = None
@@ -251,6 +259,19 @@ def run_phase(name: str, size: str, seed: int, workdir: Path, timeout: float, ex
     result_file.unlink()
     out["status"] = "ok"
     return out
+
+
+def reference_loop(repeat: int = 3) -> float:
+    """Seconds for a plain Python loop of 10**7 additions (best of 3): how fast this machine runs Python right now.
+    On a shared virtual machine it moves by 2x within minutes; every figure here moves with it."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(10**7):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return best
 
 
 def interpreter_start(repeat: int = 5) -> float:
@@ -427,6 +448,10 @@ def print_report(info: dict[str, Any], start: float, runs: list[dict[str, Any]],
     print(f"python {info['python']} ({info['implementation']}) on {info['platform']}; zonecheck {info['zonecheck']}, "
           f"pydantic {info['pydantic']}, orjson {info['orjson'] or 'not installed'}")
     print(f"interpreter start (python -c pass, best of 5): {start:.3f} s; timeout per phase: {timeout:.0f} s")
+    if info.get("reference_loop_s") is not None:
+        end = info.get("reference_loop_end_s")
+        print(f"reference loop (10**7 Python additions, best of 3): {info['reference_loop_s']:.2f} s at start"
+              + (f", {end:.2f} s at end" if end is not None else "") + " — the machine's speed of the moment")
     load_start, load_end = info["load_average"], info.get("load_average_end") or os.getloadavg()
     print(f"load average (1/5/15 min) at start {' '.join(f'{x:.2f}' for x in load_start)}, "
           f"at end {' '.join(f'{x:.2f}' for x in load_end)} — wall times grow with other load; CPU times less so")
@@ -490,6 +515,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 0
 
     info = machine()
+    info["reference_loop_s"] = reference_loop()
     compile_package()
     start = interpreter_start()
     with tempfile.TemporaryDirectory(prefix="zonecheck-bench-") as tmp:
@@ -501,6 +527,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                 print(f"[{size}] running…", file=sys.stderr, flush=True)
             runs.append(bench_size(size, args.seed, workdir, args.timeout, start, profile=args.profile,
                                    per_assertion=args.per_assertion))
+    info["reference_loop_end_s"] = reference_loop()
     document = json.dumps({"machine": info, "load_average_end": os.getloadavg(), "interpreter_start_s": start,
                            "timeout_s": args.timeout, "runs": runs, "ratios_L_over_M": ratios(runs)}, indent=1)
     if args.json_out:
