@@ -7,7 +7,8 @@ from tests.scenario import one, steps
 from zonecheck.model import Endpoint, LoadBalancer, LoadBalancerListener, TargetGroup, TargetGroupTarget
 
 
-def estate(*, scheme="internet-facing", kind="application", target="i-db", listener_port=443, lb_groups=("sg-alb",)):
+def public_and_db_subnets(db_admits: str) -> EstateBuilder:
+    """One VPC: a public subnet (route to the IGW) for balancers, a db subnet with i-db (5432 from `db_admits`)."""
     b = EstateBuilder()
     b.vpc("vpc-1", "10.0.0.0/16")
     b.subnet("subnet-pub", "vpc-1", "10.0.1.0/24")
@@ -15,8 +16,13 @@ def estate(*, scheme="internet-facing", kind="application", target="i-db", liste
     b.igw("igw-1", "vpc-1")
     b.route_table("rtb-pub", "vpc-1", subnets=["subnet-pub"], routes=[("0.0.0.0/0", "igw-1")])
     b.security_group("sg-alb", "vpc-1", ingress=[("tcp", 443, 443, "0.0.0.0/0")])
-    b.security_group("sg-db", "vpc-1", ingress=[("tcp", 5432, 5432, "10.0.1.0/24")])
+    b.security_group("sg-db", "vpc-1", ingress=[("tcp", 5432, 5432, db_admits)])
     b.instance("i-db", "subnet-db", "10.0.3.10", groups=["sg-db"], tags={"Zone": "private-db"})
+    return b
+
+
+def estate(*, scheme="internet-facing", kind="application", target="i-db", listener_port=443, lb_groups=("sg-alb",)):
+    b = public_and_db_subnets("10.0.1.0/24")
     b.instance("i-other", "subnet-db", "10.0.3.11", groups=["sg-db"], tags={"Zone": "other"})
     lb_id = "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/front/1"
     b.endpoint(Endpoint(id="eni-alb-1", kind="load-balancer", owner_id=lb_id, subnet_id="subnet-pub",
@@ -80,15 +86,7 @@ def test_an_only_assertion_allowing_the_target_port_passes():
 def chained():
     """The internet-facing ALB forwards tcp/8443 to an internal NLB (its interface is in the zone), which
     forwards to the db on 5432: two port rewrites."""
-    b = EstateBuilder()
-    b.vpc("vpc-1", "10.0.0.0/16")
-    b.subnet("subnet-pub", "vpc-1", "10.0.1.0/24")
-    b.subnet("subnet-db", "vpc-1", "10.0.3.0/24")
-    b.igw("igw-1", "vpc-1")
-    b.route_table("rtb-pub", "vpc-1", subnets=["subnet-pub"], routes=[("0.0.0.0/0", "igw-1")])
-    b.security_group("sg-alb", "vpc-1", ingress=[("tcp", 443, 443, "0.0.0.0/0")])
-    b.security_group("sg-db", "vpc-1", ingress=[("tcp", 5432, 5432, "10.0.0.0/16")])
-    b.instance("i-db", "subnet-db", "10.0.3.10", groups=["sg-db"], tags={"Zone": "private-db"})
+    b = public_and_db_subnets("10.0.0.0/16")
     front = "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/front/1"
     inner = "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/inner/2"
     b.endpoint(Endpoint(id="eni-alb-1", kind="load-balancer", owner_id=front, subnet_id="subnet-pub",
