@@ -28,7 +28,6 @@ which can only make a verdict resting on an incomplete part `unknown`, never hid
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Iterator, KeysView, Mapping, Optional
 
@@ -38,6 +37,7 @@ from zonecheck.engine.flows import Flow
 from zonecheck.engine.intervals import EMPTY, IntervalSet
 from zonecheck.engine.packets import Box
 from zonecheck.engine.security_groups import SenderGroups
+from zonecheck.engine.span_index import SpanIndex
 from zonecheck.model import TransitGatewayAttachment
 
 BATCH_SOURCE = EndpointClass(key="batch", subnet_id="", vpc_id="", group_ids=(), endpoint_ids=(),
@@ -64,6 +64,8 @@ class Batch:
     place: tuple
     """Where the packets are (see Walker.flush_batches): ("transit", tgw, zone) or ("local", vpc, acl)."""
     members: list[Deferred] = field(default_factory=list)
+    _by_origin: Optional[SpanIndex[Deferred]] = field(default=None, init=False, repr=False, compare=False)
+    """The members by the source addresses their packets were sent from (see attribute)."""
 
     @property
     def ingress(self) -> TransitGatewayAttachment:
@@ -98,16 +100,10 @@ class Batch:
 
     def attribute(self, delivered: Flow) -> list[tuple[EndpointClass, Flow]]:
         """A delivery of the batch's packets as each member's own: its sources, its hops up to the hub."""
-        los, his, owners = self._spans()
-        found: dict[int, None] = {}
-        for lo, hi in delivered.origin.spans:
-            i = bisect_left(his, lo)
-            while i < len(los) and los[i] <= hi:
-                found[owners[i]] = None
-                i += 1
+        if self._by_origin is None:
+            self._by_origin = SpanIndex([(m.flow.origin, m) for m in self.members])
         out: list[tuple[EndpointClass, Flow]] = []
-        for index in found:
-            member = self.members[index]
+        for member in self._by_origin.meeting(delivered.origin):
             before = member.flow
             origin = delivered.origin & before.origin
             if not origin:
@@ -128,14 +124,6 @@ class Batch:
                                             before.assumed | delivered.assumed, delivered.rewritten,
                                             before.partial_origin or delivered.partial_origin)))
         return out
-
-    def _spans(self) -> tuple[list[int], list[int], list[int]]:
-        cached = getattr(self, "_index", None)
-        if cached is None:
-            rows = sorted((lo, hi, i) for i, m in enumerate(self.members) for lo, hi in m.flow.origin.spans)
-            cached = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
-            self._index = cached
-        return cached
 
 
 class _Senders(Mapping[str, IntervalSet]):

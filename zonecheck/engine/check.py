@@ -90,13 +90,9 @@ def _walk(estate: Estate, sources: Sequence[EndpointClass], targets: Sequence[En
 
 
 def _merged(estate: Estate, sources: Sequence[EndpointClass], *, by_subnet: bool) -> list[Union[EndpointClass, MergedSource]]:
-    """merge_sources, once per estate for a zone's classes (a policy names the same zone in many assertions)."""
-    key = ("merged", tuple(map(id, sources)), by_subnet)
-    cached = estate.class_cache.get(key)
-    if cached is None:
-        # The classes are kept with the result so that their identities (the key) cannot be reused.
-        cached = estate.class_cache[key] = (tuple(sources), merge_sources(estate, sources, by_subnet=by_subnet))
-    return list(cached[1])
+    """merge_sources, once per estate for a zone's classes."""
+    return list(estate.derived(("merged", by_subnet), sources,
+                               lambda: merge_sources(estate, sources, by_subnet=by_subnet)))
 
 
 def _walked(source: Union[EndpointClass, MergedSource]) -> EndpointClass:
@@ -362,7 +358,7 @@ def _judge_access(estate: Estate, expectation: Expectation, sources: list[Endpoi
     elif to_on_premises:
         dst_sets = [(ON_PREMISES, estate.on_premises.addresses)]
     else:
-        dst_sets = [(t, (t.public | (t.private & addr.V6_ALL)) if from_internet else t.private) for t in targets]
+        dst_sets = [(t, t.internet_addresses if from_internet else t.private) for t in targets]
     for service in expectation.services:
         sbox = _service_box(service)
         for s_cls, s_addr in src_sets:

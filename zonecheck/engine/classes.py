@@ -44,6 +44,11 @@ class EndpointClass:
     def addresses(self) -> IntervalSet:
         return self.private | self.public
 
+    @property
+    def internet_addresses(self) -> IntervalSet:
+        """The addresses the internet reaches it at: its public IPv4 and its IPv6 (SPEC §6.5)."""
+        return self.public | (self.private & addr.V6_ALL)
+
     def label(self) -> str:
         if len(self.endpoint_ids) == 1:
             return self.endpoint_ids[0]

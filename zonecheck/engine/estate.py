@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import ip_network
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, TypeVar
 
 if TYPE_CHECKING:
     from zonecheck.engine.graph import Reach
@@ -34,6 +34,7 @@ from zonecheck.model import (
     VpcPeering,
 )
 
+T = TypeVar("T")
 
 INACTIVE_STATES = frozenset({"stopped", "stopping", "terminated", "shutting-down", "available", "detached", "deleted"})
 """Instance or interface states in which an interface carries no traffic (`available` = not attached)."""
@@ -154,6 +155,16 @@ class Estate:
         stopped = {i.id for i in self.snapshot.instances if i.state in INACTIVE_STATES}
         return frozenset(e.id for e in self.snapshot.endpoints
                          if e.state in INACTIVE_STATES or (e.owner_id is not None and e.owner_id in stopped))
+
+    def derived(self, name: tuple, inputs: Sequence[object], build: Callable[[], T]) -> T:
+        """What `build` makes of these objects, once per estate (a policy names the same zone in many
+        assertions): keyed by `name` and the objects' identities, and kept with them so that an identity cannot
+        be taken over by another object."""
+        key = (*name, *map(id, inputs))
+        found = self.class_cache.get(key)
+        if found is None:
+            found = self.class_cache[key] = (tuple(inputs), build())
+        return found[1]  # type: ignore[no-any-return]
 
     @cached_property
     def has_appliance_routes(self) -> bool:

@@ -137,13 +137,13 @@ def _forwards(estate: Estate, listener: LoadBalancerListener, group: TargetGroup
     for registered in group.targets:
         port = registered.port or default_port
         if group.target_type == "ip":
-            candidates = by_address.holding(_ip_target(registered.target_id))
+            address = _ip_target(registered.target_id)
+            found = [(target, target.private & address) for target in by_address.holding(address)]
         else:
-            candidates = list({t.key: t for t in classes_of.get(registered.target_id, ())}.values())
-        for target in candidates:
-            addresses = _target_addresses(estate, registered.target_id, target, group.target_type)
-            if addresses:
-                out.append(Forward(listener, protocols, group, target, addresses, port))
+            found = [(target, _instance_addresses(estate, registered.target_id, target))
+                     for target in {t.key: t for t in classes_of.get(registered.target_id, ())}.values()]
+        out.extend(Forward(listener, protocols, group, target, addresses, port) for target, addresses in found
+                   if addresses)
     return out
 
 
@@ -155,9 +155,8 @@ def _ip_target(target_id: str) -> IntervalSet:
         return EMPTY
 
 
-def _target_addresses(estate: Estate, target_id: str, target: EndpointClass, target_type: str) -> IntervalSet:
-    if target_type == "ip":
-        return target.private & _ip_target(target_id)
+def _instance_addresses(estate: Estate, target_id: str, target: EndpointClass) -> IntervalSet:
+    """The addresses of `target`'s interfaces that an instance (or interface) target registers."""
     hit = EMPTY
     for endpoint_id in target.endpoint_ids:
         endpoint = estate.endpoints.get(endpoint_id)

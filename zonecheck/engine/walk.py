@@ -101,8 +101,6 @@ class _DestinationSide:
     """What a walker knows of its destination classes, and the indexes it builds over them: the same for
     every assertion towards the same zone, so built once per estate (a policy names a zone many times)."""
 
-    targets: tuple[EndpointClass, ...]
-    """Kept so that the cache key (the classes' identities) cannot be reused by other objects."""
     by_vpc: dict[str, dict[str, list[EndpointClass]]]
     subnet_private: dict[str, IntervalSet]
     destinations: IntervalSet
@@ -123,12 +121,8 @@ class _DestinationSide:
 
 def _destination_side(estate: Estate, targets: list[EndpointClass], to_internet: bool, to_on_premises: bool,
                       undescribed: IntervalSet) -> _DestinationSide:
-    key = ("destination-side", tuple(map(id, targets)), to_internet, to_on_premises, undescribed)
-    side = estate.class_cache.get(key)
-    if side is None:
-        side = estate.class_cache[key] = _build_destination_side(estate, targets, to_internet, to_on_premises,
-                                                                 undescribed)
-    return side
+    return estate.derived(("destination-side", to_internet, to_on_premises, undescribed), targets,
+                          lambda: _build_destination_side(estate, targets, to_internet, to_on_premises, undescribed))
 
 
 def _build_destination_side(estate: Estate, targets: list[EndpointClass], to_internet: bool, to_on_premises: bool,
@@ -165,11 +159,10 @@ def _build_destination_side(estate: Estate, targets: list[EndpointClass], to_int
                 destinations = destinations | (estate.internet & addr.V4_ALL)
     entry_targets = list(targets) + [i for r in relays for i in r.interfaces]
     return _DestinationSide(
-        targets=tuple(targets), by_vpc=by_vpc, subnet_private=subnet_private, destinations=destinations,
+        by_vpc=by_vpc, subnet_private=subnet_private, destinations=destinations,
         relays=relays, relay_of=relay_of, entry_targets=entry_targets,
         listener_boxes=listener_boxes(estate, targets),
-        public_targets=IntervalSet([span for t in entry_targets
-                                    for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)]),
+        public_targets=IntervalSet([span for t in entry_targets for span in t.internet_addresses.spans]),
         public_unknown_targets=[t for t in entry_targets if t.public_unknown],
         by_vpc_subnet={subnet_id: classes for subnets in by_vpc.values() for subnet_id, classes in subnets.items()},
         relay_addresses=IntervalSet([span for r in relays for i in r.interfaces for span in i.addresses.spans]),
@@ -668,38 +661,38 @@ class Walker:
         if not self.keep_drops:
             self._enter_subnets(flow)
             return
-        internet_v4 = self.estate.internet & addr.V4_ALL
         for target in self._entry_targets:
-            known = target.public | (target.private & addr.V6_ALL)
-            box = flow.box.restrict_dst(known) if known else None
-            if box is not None:
-                self._enter_target(flow.through_box(box), target, None)
+            self._enter_known(flow, target)
             if target.public_unknown:
-                # Its public address could be any internet address: follow whatever heads there.
-                box = flow.box.restrict_dst(internet_v4)
-                if box is not None:
-                    doubt = None if box.dst == internet_v4 else f"public address of {target.label()} is unknown"
-                    self._enter_target(flow.through_box(box), target, doubt)
+                self._enter_anywhere(flow, target)
 
     def _enter_subnets(self, flow: Flow) -> None:
         """_enter_from_internet when drops are not kept: targets are taken by subnet, through an index of their
         addresses, and a subnet that lets nobody in from the internet (its VPC has no internet gateway, or it
         has no route back to one for these sources) is passed over at once, touching what each target's own
         walk would have touched (a large zone sits mostly in such subnets)."""
-        internet_v4 = self.estate.internet & addr.V4_ALL
         for subnet_id, vpc_id, targets in self._entry_index().meeting(flow.box.dst):
             if self._enters_nowhere(flow, subnet_id, vpc_id):
                 continue
             for target in targets:
-                box = flow.box.restrict_dst(target.public | (target.private & addr.V6_ALL))
-                if box is not None:
-                    self._enter_target(flow.through_box(box), target, None)
+                self._enter_known(flow, target)
         for target in self._public_unknown_targets:
-            # Its public address could be any internet address: follow whatever heads there.
-            box = flow.box.restrict_dst(internet_v4)
-            if box is not None:
-                doubt = None if box.dst == internet_v4 else f"public address of {target.label()} is unknown"
-                self._enter_target(flow.through_box(box), target, doubt)
+            self._enter_anywhere(flow, target)
+
+    def _enter_known(self, flow: Flow, target: EndpointClass) -> None:
+        """The packets heading to the addresses the internet knows the target by."""
+        box = flow.box.restrict_dst(target.internet_addresses)
+        if box is not None:
+            self._enter_target(flow.through_box(box), target, None)
+
+    def _enter_anywhere(self, flow: Flow, target: EndpointClass) -> None:
+        """A target whose public address is unknown could be at any internet address: follow whatever heads
+        there."""
+        internet_v4 = self.estate.internet & addr.V4_ALL
+        box = flow.box.restrict_dst(internet_v4)
+        if box is not None:
+            doubt = None if box.dst == internet_v4 else f"public address of {target.label()} is unknown"
+            self._enter_target(flow.through_box(box), target, doubt)
 
     def _entry_index(self) -> SpanIndex[tuple[str, str, list[EndpointClass]]]:
         """Entry targets by subnet, indexed by the addresses the internet reaches them at."""
@@ -709,7 +702,7 @@ class Walker:
             for target in self._entry_targets:
                 by_subnet.setdefault(target.subnet_id, []).append(target)
             side.entry_by_subnet = SpanIndex([
-                (IntervalSet([span for t in targets for span in (*t.public.spans, *(t.private & addr.V6_ALL).spans)]),
+                (IntervalSet([span for t in targets for span in t.internet_addresses.spans]),
                  (subnet_id, targets[0].vpc_id, targets)) for subnet_id, targets in by_subnet.items()])
         return side.entry_by_subnet
 
