@@ -44,7 +44,6 @@ def of_networks(nets: Iterable[Network]) -> IntervalSet:
 
 
 def of_addresses(addrs: Iterable[Address]) -> IntervalSet:
-    # An interface has a few addresses, often consecutive: merge them here rather than sort spans.
     if type(addrs) is tuple and len(addrs) <= 2:  # most often: one private IPv4 address, perhaps one IPv6
         if len(addrs) == 1:
             key = address_key(addrs[0])
@@ -52,19 +51,7 @@ def of_addresses(addrs: Iterable[Address]) -> IntervalSet:
         if len(addrs) == 2:
             low, high = sorted((address_key(addrs[0]), address_key(addrs[1])))
             return IntervalSet._raw(((low, high),) if high <= low + 1 else ((low, low), (high, high)))
-    keys = sorted({V6_OFFSET + int(a) if isinstance(a, IPv6Address) else int(a) for a in addrs})
-    if not keys:
-        return IntervalSet()
-    spans: list[tuple[int, int]] = []
-    lo = hi = keys[0]
-    for key in keys[1:]:
-        if key == hi + 1:
-            hi = key
-        else:
-            spans.append((lo, hi))
-            lo = hi = key
-    spans.append((lo, hi))
-    return IntervalSet._raw(tuple(spans))
+    return IntervalSet((key, key) for key in map(address_key, addrs))
 
 
 def of_network(net: Network) -> IntervalSet:
