@@ -100,12 +100,9 @@ def _walked(source: Union[EndpointClass, MergedSource]) -> EndpointClass:
 
 
 def _classes(estate: Estate, zone: ResolvedZone, *, as_source: bool) -> list[EndpointClass]:
-    """A zone's classes, computed once per estate (a policy names the same zone in many assertions)."""
-    key = ("classes", zone.name, as_source)
-    cached = estate.class_cache.get(key)
-    if cached is None or cached[0] is not zone:
-        cached = estate.class_cache[key] = (zone, endpoint_classes(estate, zone, as_source=as_source))
-    return list(cached[1])
+    """A zone's classes, computed once per estate."""
+    return list(estate.derived(("classes", as_source), [zone],
+                               lambda: endpoint_classes(estate, zone, as_source=as_source)))
 
 
 class _Members(Mapping[str, IntervalSet]):

@@ -145,10 +145,8 @@ def _whole_group(estate: Estate, alike: _Alike) -> _Group:
 
 @dataclass(slots=True)
 class _ZoneGroups:
-    """A zone's members grouped once for both directions (kept in `Estate.class_cache`)."""
+    """A zone's members grouped once for both directions (see `Estate.derived`)."""
 
-    zone: ResolvedZone
-    """The zone grouped (a policy may be resolved again: then its zones are grouped again)."""
     whole: list[_Group]
     """Members the zone selects all addresses of: the same groups serve both directions."""
     partial: list[tuple[ZoneMember, Endpoint]]
@@ -156,11 +154,12 @@ class _ZoneGroups:
 
 
 def _zone_groups(estate: Estate, zone: ResolvedZone) -> _ZoneGroups:
-    """The zone's members grouped for both directions, once per estate."""
-    cache_key = ("endpoint-classes: zone", zone.name)
-    cached = estate.class_cache.get(cache_key)
-    if cached is not None and cached.zone is zone:
-        return cached  # type: ignore[no-any-return]
+    """The zone's members grouped for both directions, once per estate (a policy resolved again has new zones:
+    they are grouped again)."""
+    return estate.derived(("endpoint-classes: zone",), [zone], lambda: _group_zone(estate, zone))
+
+
+def _group_zone(estate: Estate, zone: ResolvedZone) -> _ZoneGroups:
     endpoints, inactive, whole_members = estate.endpoints, estate.inactive, zone.whole_members
     by_alike: dict[_Alike, _Group] = {}
     partial: list[tuple[ZoneMember, Endpoint]] = []
@@ -173,16 +172,14 @@ def _zone_groups(estate: Estate, zone: ResolvedZone) -> _ZoneGroups:
             partial.append((member, endpoint))
             continue
         private = estate.private_addresses(endpoint)
-        # Most interfaces have no public address: skip building an empty set for them.
-        public = estate.public_addresses(endpoint) if endpoint.public_ips else EMPTY
+        public = estate.public_addresses(endpoint)
         alike = (endpoint.subnet_id, endpoint.security_group_ids, endpoint.kind, endpoint.address_unknown,
                  endpoint.public_address_unknown, bool(public), bool(private), _has_ipv4(private))
         group = by_alike.get(alike)
         if group is None:
             group = by_alike[alike] = _whole_group(estate, alike)
         group.add(endpoint_id, private, public)
-    groups = estate.class_cache[cache_key] = _ZoneGroups(zone, list(by_alike.values()), partial)
-    return groups
+    return _ZoneGroups(list(by_alike.values()), partial)
 
 
 def _partial_group(estate: Estate, member: ZoneMember, endpoint: Endpoint, *, as_source: bool) -> Optional[_Group]:
